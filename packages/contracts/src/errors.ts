@@ -1,0 +1,73 @@
+/**
+ * Every error code the services answer with, each with its HTTP status. Codes carry the service
+ * prefix so a DMS log line says where a refusal came from; the common kinds exist once per service.
+ */
+export const SERVICE_PREFIXES = {
+  registry: 'REG',
+  routing: 'RTE',
+  inbox: 'INB',
+  signatures: 'SIG',
+  audit: 'AUD',
+  mail: 'MAIL'
+} as const
+export type ServiceName = keyof typeof SERVICE_PREFIXES
+
+export interface ErrorKind { status: number, title: string }
+
+export const COMMON_ERRORS = {
+  MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
+  VALIDATION_FAILED: { status: 400, title: 'The request does not match the schema' },
+  UNAUTHORIZED: { status: 401, title: 'A valid bearer token is required' },
+  FORBIDDEN: { status: 403, title: 'The token does not allow this' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  BODY_TOO_LARGE: { status: 413, title: 'The body is larger than allowed' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  UNAVAILABLE: { status: 503, title: 'A backing server is unavailable; retry with the same Idempotency-Key' }
+} as const satisfies Record<string, ErrorKind>
+
+export const SERVICE_ERRORS = {
+  registry: {
+    INVALID_CLIENT: { status: 401, title: 'Unknown client or wrong secret' },
+    AGENCY_NOT_FOUND: { status: 404, title: 'No agency with this code' }
+  },
+  routing: {
+    SENDER_MISMATCH: { status: 403, title: 'The sender is not the agency of the token' },
+    SENDER_INACTIVE: { status: 403, title: 'The sending agency is not active' },
+    UNKNOWN_RECIPIENT: { status: 422, title: 'A recipient is not in the directory' },
+    INACTIVE_RECIPIENT: { status: 422, title: 'A recipient is suspended or retired' },
+    SELF_ADDRESSED: { status: 422, title: 'An agency cannot send a document to itself' },
+    EMPTY_GROUP: { status: 422, title: 'The recipient group resolves to no agency' },
+    CLASSIFIED: { status: 422, title: 'Classified documents (mật, tối mật, tuyệt mật) may not enter the exchange' },
+    IDEMPOTENCY_CONFLICT: { status: 409, title: 'This Idempotency-Key was used with a different body' },
+    DUPLICATE_DOCUMENT: { status: 409, title: 'A different document with this number and notation was already sent' },
+    DOCUMENT_NOT_FOUND: { status: 404, title: 'No such document of this sender' }
+  },
+  inbox: {
+    ITEM_NOT_FOUND: { status: 404, title: 'No such item in this inbox' },
+    TRANSITION_NOT_ALLOWED: { status: 409, title: 'This step is not allowed from the current state' }
+  },
+  signatures: {},
+  audit: {},
+  mail: {}
+} as const satisfies Record<ServiceName, Record<string, ErrorKind>>
+
+export type CommonErrorKind = keyof typeof COMMON_ERRORS
+export type ServiceErrorKind<S extends ServiceName> = keyof typeof SERVICE_ERRORS[S]
+
+/** The stable code of an error kind of a service, e.g. `RTE_UNKNOWN_RECIPIENT`. */
+export function errorCode (service: ServiceName, kind: string): string {
+  return `${SERVICE_PREFIXES[service]}_${kind}`
+}
+
+/** RFC 9457 problem details as every service answers them. */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  code: string
+  detail?: string
+  instance?: string
+  [extension: string]: unknown
+}

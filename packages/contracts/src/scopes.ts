@@ -1,0 +1,22 @@
+export const SCOPES = {
+  documentsSend: 'documents:send',
+  documentsRead: 'documents:read',
+  inboxRead: 'inbox:read',
+  inboxWrite: 'inbox:write',
+  registryAdmin: 'registry:admin',
+  auditRead: 'audit:read'
+} as const
+export type Scope = typeof SCOPES[keyof typeof SCOPES]
+
+/** What an agency's document-management system may do as that agency. */
+export const DMS_SCOPES: Scope[] = [SCOPES.documentsSend, SCOPES.documentsRead, SCOPES.inboxRead, SCOPES.inboxWrite]
+
+export const TOKEN_ISSUER = 'lienthong-registry'
+export const TOKEN_AUDIENCE = 'lienthong'
+
+/** Claims of every access token: `sub` is the agency code the caller acts as. */
+export interface AccessTokenClaims {
+  sub: string
+  scope: string
+  cid: string
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod'
+import { AgencyCode } from './agency-code.ts'
+import { DocumentFields } from './document.ts'
+import { Recipients } from './recipients.ts'
+
+/** The body of `POST /v1/documents`. */
+export const SendDocumentRequest = z.object({
+  /** Optional: the token's agency is the sender; when given it must match. */
+  from: AgencyCode.optional(),
+  to: Recipients,
+  document: DocumentFields
+})
+export type SendDocumentRequest = z.infer<typeof SendDocumentRequest>
+
+export const SendDocumentResponse = z.object({
+  id: z.string(),
+  sender: AgencyCode,
+  recipients: z.array(AgencyCode),
+  acceptedAt: z.string()
+})
+export type SendDocumentResponse = z.infer<typeof SendDocumentResponse>

@@ -1,0 +1,26 @@
+import { z } from 'zod'
+
+/** Settings every service reads from the environment; a service extends this with its own. */
+export const BaseConfig = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url(),
+  NATS_URL: z.string().default('nats://127.0.0.1:7402'),
+  /** The largest JSON body accepted, in bytes. */
+  BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576)
+})
+export type BaseConfig = z.infer<typeof BaseConfig>
+
+/**
+ * Parses the environment with a service's schema and fails at start with every problem named,
+ * rather than on the first request that needs a missing setting.
+ */
+export function loadConfig<S extends z.ZodType> (schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  return result.data
+}

@@ -1,0 +1,96 @@
+import type { NatsConnection } from '@nats-io/transport-node'
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import type { FastifyBaseLogger } from 'fastify'
+
+export interface ConsumerSpec {
+  stream: string
+  durable: string
+  filterSubject: string
+  /** Handles one message; must be idempotent, since a message may come again after a crash. */
+  handle: (msg: JsMsg) => Promise<void>
+  /** How many messages are handled at once. */
+  concurrency?: number
+  log: FastifyBaseLogger
+}
+
+/** A message that can never be handled (it does not parse): acknowledged as terminal, not retried. */
+export class PoisonMessage extends Error {}
+
+export interface RunningConsumer {
+  /** Stops taking messages and waits for those in hand to finish. */
+  stop: () => Promise<void>
+}
+
+/**
+ * Runs a durable pull consumer with explicit acks: a message is acknowledged only after its
+ * handler has made the effect durable, so a crash means redelivery, never loss.
+ */
+export async function startConsumer (nc: NatsConnection, spec: ConsumerSpec): Promise<RunningConsumer> {
+  const jsm = await jetstreamManager(nc)
+  const config = {
+    durable_name: spec.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: spec.filterSubject,
+    ack_wait: 30_000_000_000,
+    max_ack_pending: 10_000
+  }
+  try {
+    await jsm.consumers.info(spec.stream, spec.durable)
+  } catch {
+    try {
+      await jsm.consumers.add(spec.stream, config)
+    } catch (err) {
+      if (!/already in use|exists/i.test(String(err))) throw err
+    }
+  }
+  const consumer = await jetstream(nc).consumers.get(spec.stream, spec.durable)
+  const concurrency = spec.concurrency ?? 32
+  const messages = await consumer.consume({ max_messages: concurrency * 4 })
+  const inFlight = new Set<Promise<void>>()
+
+  async function handleOne (msg: JsMsg): Promise<void> {
+    try {
+      await spec.handle(msg)
+      msg.ack()
+    } catch (err) {
+      if (err instanceof PoisonMessage) {
+        spec.log.error({ err, subject: msg.subject, seq: msg.seq }, 'dropping a message that cannot be handled')
+        msg.term(err.message)
+        return
+      }
+      const backoff = Math.min(30_000, 250 * 2 ** Math.min(msg.info.deliveryCount, 7))
+      spec.log.warn({ err, subject: msg.subject, seq: msg.seq, retryInMs: backoff }, 'message handling failed; will retry')
+      msg.nak(backoff)
+    }
+  }
+
+  const loop = (async () => {
+    for await (const msg of messages) {
+      const p = handleOne(msg).finally(() => inFlight.delete(p))
+      inFlight.add(p)
+      if (inFlight.size >= concurrency) await Promise.race(inFlight)
+    }
+  })()
+
+  return {
+    stop: async () => {
+      await messages.close()
+      await loop
+      await Promise.allSettled(inFlight)
+    }
+  }
+}
+
+/** The message's JSON body checked against a schema; a body that fails is poison, not a retry. */
+export function decodeMessage<T> (schema: { safeParse: (v: unknown) => { success: true, data: T } | { success: false, error: { message: string } } }, msg: JsMsg): T {
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder().decode(msg.data))
+  } catch {
+    throw new PoisonMessage(`${msg.subject}: body is not JSON`)
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new PoisonMessage(`${msg.subject}: ${parsed.error.message}`)
+  return parsed.data
+}

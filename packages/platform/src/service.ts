@@ -1,0 +1,50 @@
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import closeWithGrace from 'close-with-grace'
+import type { ServiceName } from '@lienthong/contracts'
+import { loggerOptions } from './logger.ts'
+import { problemErrors } from './error-handler.ts'
+import { metrics } from './metrics.ts'
+import { openapi } from './openapi.ts'
+
+export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>
+
+export interface ServiceAppOptions {
+  service: ServiceName
+  title: string
+  description: string
+  logLevel: string
+  bodyLimit: number
+}
+
+/** The Fastify instance every service starts from: logging, problem errors, metrics, OpenAPI. */
+export async function createServiceApp (opts: ServiceAppOptions): Promise<ServiceApp> {
+  const app = Fastify({
+    logger: loggerOptions(opts.service, opts.logLevel),
+    bodyLimit: opts.bodyLimit,
+    // Document ids contain commas and slashes; clients send them URL-encoded in the path.
+    routerOptions: { maxParamLength: 500 },
+    disableRequestLogging: opts.logLevel !== 'debug' && opts.logLevel !== 'trace'
+  }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  await app.register(problemErrors, { service: opts.service })
+  await app.register(metrics, { service: opts.service })
+  await app.register(openapi, { title: opts.title, description: opts.description })
+  return app
+}
+
+/**
+ * A service's `main`: build, listen, and on SIGINT/SIGTERM stop taking work, let in-flight work
+ * finish and close connections, so a restart loses nothing.
+ */
+export async function runService (build: () => Promise<ServiceApp>, listen: { host: string, port: number }): Promise<ServiceApp> {
+  const app = await build()
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'stopping after an error')
+    else app.log.info({ signal }, 'stopping')
+    await app.close()
+  })
+  await app.listen(listen)
+  return app
+}

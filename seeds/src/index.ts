@@ -1,0 +1,8 @@
+export { laocaiDirectory, LAOCAI_ROOT, LAOCAI_VILLAGE_COUNT } from './laocai.ts'
+export { laocaiDepartments } from './laocai-departments.ts'
+export { countryDirectory } from './country.ts'
+export type { CountryDirectoryOptions } from './country.ts'
+export { buildProvinceDirectory } from './province-directory.ts'
+export type { ProvinceDirectoryOptions } from './province-directory.ts'
+export { loadGsoCountry, loadGsoProvince } from './gso-units.ts'
+export type { GsoCommune, GsoDistrict, GsoProvince } from './gso-units.ts'

@@ -1,0 +1,35 @@
+CREATE SCHEMA IF NOT EXISTS "registry";
+--> statement-breakpoint
+CREATE TABLE "registry"."agencies" (
+	"code" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"name_search" text NOT NULL,
+	"level" text NOT NULL,
+	"kind" text NOT NULL,
+	"parent" text,
+	"status" text DEFAULT 'active' NOT NULL,
+	"version" integer DEFAULT 1 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "registry"."api_clients" (
+	"client_id" text PRIMARY KEY NOT NULL,
+	"agency_code" text,
+	"secret_hash" text NOT NULL,
+	"scopes" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"revoked_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "registry"."token_keys" (
+	"kid" text PRIMARY KEY NOT NULL,
+	"alg" text NOT NULL,
+	"private_key_pem" text NOT NULL,
+	"public_key_pem" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"retired_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE INDEX "agencies_parent_idx" ON "registry"."agencies" USING btree ("parent");--> statement-breakpoint
+CREATE INDEX "agencies_level_idx" ON "registry"."agencies" USING btree ("level");

@@ -1,0 +1,37 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+
+// scrypt with these costs takes tens of milliseconds: cheap for one token request, ruinous for
+// someone guessing secrets from a stolen table.
+const COST: ScryptOptions = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
+const KEY_LENGTH = 32
+
+function derive (secret: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, KEY_LENGTH, COST, (err, key) => { if (err !== null) reject(err); else resolve(key) })
+  })
+}
+
+export function newClientSecret (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+export function newClientId (): string {
+  return `ltc_${randomBytes(12).toString('base64url')}`
+}
+
+/** `scrypt$N$r$p$salt$key`, so the cost can rise later without breaking stored hashes. */
+export async function hashClientSecret (secret: string): Promise<string> {
+  const salt = randomBytes(16)
+  const key = await derive(secret, salt)
+  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$')
+}
+
+export async function verifyClientSecret (secret: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$')
+  if (scheme !== 'scrypt' || salt === undefined || key === undefined) return false
+  const expected = Buffer.from(key, 'base64url')
+  const actual = await new Promise<Buffer>((resolve, reject) => {
+    scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem }, (err, k) => { if (err !== null) reject(err); else resolve(k) })
+  })
+  return timingSafeEqual(actual, expected)
+}

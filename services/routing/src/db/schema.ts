@@ -1,0 +1,40 @@
+import { isNull as sqlIsNull } from 'drizzle-orm'
+import { pgSchema, text, integer, timestamp, jsonb, primaryKey, uniqueIndex, index } from 'drizzle-orm/pg-core'
+
+export const routing = pgSchema('routing')
+
+export const documents = routing.table('documents', {
+  /** `{sender},{yyyy/MM/dd},{number}/{notation}` */
+  id: text('id').primaryKey(),
+  sender: text('sender').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  /** SHA-256 of the canonical request, to tell a retry from a different document */
+  requestDigest: text('request_digest').notNull(),
+  priority: integer('priority').notNull(),
+  fields: jsonb('fields').notNull(),
+  /** the resolved recipient codes, as shown to the sender */
+  recipients: text('recipients').array().notNull(),
+  acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull().defaultNow(),
+  /** set once every delivery was acknowledged by JetStream; null rows are the outbox */
+  publishedAt: timestamp('published_at', { withTimezone: true })
+}, (t) => [
+  uniqueIndex('documents_sender_idempotency_key').on(t.sender, t.idempotencyKey),
+  index('documents_unpublished').on(t.acceptedAt).where(sqlIsNull(t.publishedAt))
+])
+
+export const deliveries = routing.table('deliveries', {
+  documentId: text('document_id').notNull(),
+  recipient: text('recipient').notNull(),
+  /** `queued` until the first status message, then the latest status code */
+  status: text('status').notNull().default('queued'),
+  statusAt: timestamp('status_at', { withTimezone: true })
+}, (t) => [primaryKey({ columns: [t.documentId, t.recipient] })])
+
+export const deliveryStatuses = routing.table('delivery_statuses', {
+  documentId: text('document_id').notNull(),
+  recipient: text('recipient').notNull(),
+  code: text('code').notNull(),
+  channel: text('channel').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull(),
+  note: text('note')
+}, (t) => [primaryKey({ columns: [t.documentId, t.recipient, t.code] })])

@@ -1,0 +1,56 @@
+import { documentId, type SendDocumentRequest, type SendDocumentResponse } from '@lienthong/contracts'
+import { jsonDigest } from '@lienthong/crypto'
+import type { RoutingContext } from '../context.ts'
+import { resolveAddressing } from './addressing.ts'
+import { publishDeliveries } from './deliveries-publisher.ts'
+import { markPublished, storeDocument } from './document-store.ts'
+
+export interface AcceptInput {
+  /** the agency of the caller's token */
+  agency: string
+  idempotencyKey: string | undefined
+  body: SendDocumentRequest
+}
+
+/**
+ * The sender's side of the exchange: check, store, publish a delivery per recipient, and only
+ * then answer. A retry with the same key and body gets the first answer and no second delivery.
+ */
+export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): Promise<SendDocumentResponse> {
+  const { body, agency } = input
+  const { fail } = ctx
+  if (body.from !== undefined && body.from !== agency) {
+    throw fail('SENDER_MISMATCH', `the body names ${body.from} as sender but the token is for ${agency}`)
+  }
+  if (body.document.classification !== undefined) {
+    throw fail('CLASSIFIED', 'a classified document must be sent by the classified channel, never through the exchange')
+  }
+  const recipients = resolveAddressing(ctx.directory, agency, body.to, fail)
+  const id = documentId(agency, body.document)
+  const key = input.idempotencyKey ?? id
+  const requestDigest = jsonDigest({ ...body, from: agency })
+  const { created, row } = await storeDocument(ctx.db, {
+    id,
+    sender: agency,
+    idempotencyKey: key,
+    requestDigest,
+    fields: body.document,
+    recipients
+  })
+  if (!created && row.requestDigest !== requestDigest) {
+    throw row.idempotencyKey === key
+      ? fail('IDEMPOTENCY_CONFLICT', `this key was first used for ${row.id} with a different body`)
+      : fail('DUPLICATE_DOCUMENT', `${id} was already sent with other content; a new document needs a new number`)
+  }
+  if (row.publishedAt === null) {
+    try {
+      await publishDeliveries(ctx.js, row)
+    } catch (err) {
+      // Stored but not yet published: the outbox sweeper publishes it, and a retry answers it.
+      ctx.log.warn({ err, documentId: row.id }, 'deliveries not acknowledged by JetStream')
+      throw fail('UNAVAILABLE', 'the document is stored but not yet queued for delivery; retry with the same Idempotency-Key')
+    }
+    await markPublished(ctx.db, row.id)
+  }
+  return { id: row.id, sender: row.sender, recipients: row.recipients, acceptedAt: row.acceptedAt.toISOString() }
+}

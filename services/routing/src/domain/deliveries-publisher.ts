@@ -1,0 +1,25 @@
+import type { JetStreamClient } from '@nats-io/jetstream'
+import { LISTED_RECIPIENTS_MAX, deliverSubject, deliveryMessageId, type DeliveryMessage } from '@lienthong/contracts'
+import type { DocumentRow } from './document-store.ts'
+
+/**
+ * Publishes one delivery per recipient and waits for JetStream to acknowledge every one. The
+ * message id is derived from (document, recipient), so publishing again after a failure or a
+ * crash never makes a second copy.
+ */
+export async function publishDeliveries (js: JetStreamClient, doc: DocumentRow): Promise<void> {
+  const sentAt = doc.acceptedAt.toISOString()
+  const listed = doc.recipients.length <= LISTED_RECIPIENTS_MAX ? doc.recipients : []
+  await Promise.all(doc.recipients.map(async (recipient) => {
+    const message: DeliveryMessage = {
+      documentId: doc.id,
+      sender: doc.sender,
+      recipient,
+      recipients: listed,
+      recipientCount: doc.recipients.length,
+      document: doc.fields as DeliveryMessage['document'],
+      sentAt
+    }
+    await js.publish(deliverSubject(recipient), JSON.stringify(message), { msgID: deliveryMessageId(doc.id, recipient), timeout: 5_000 })
+  }))
+}
