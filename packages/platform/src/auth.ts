@@ -36,7 +36,7 @@ export const auth = fp<AuthOptions>(async (app: FastifyInstance, opts) => {
 
   await app.register(jwt, {
     secret: {
-      private: opts.signing?.privateKeyPem ?? 'verify-only',
+      ...(opts.signing !== undefined ? { private: opts.signing.privateKeyPem } : {}),
       public: async (_request: FastifyRequest, token: unknown) => {
         const kid = (token as { header?: { kid?: string } }).header?.kid
         const key = kid !== undefined ? opts.keys.get(kid) : undefined
@@ -45,7 +45,7 @@ export const auth = fp<AuthOptions>(async (app: FastifyInstance, opts) => {
       }
     },
     decode: { complete: true },
-    sign: { algorithm: 'EdDSA', iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, ...(opts.signing !== undefined ? { kid: opts.signing.kid } : {}) },
+    ...(opts.signing !== undefined ? { sign: { algorithm: 'EdDSA', iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, kid: opts.signing.kid } } : {}),
     verify: { algorithms: ['EdDSA', 'ES256'], allowedIss: TOKEN_ISSUER, allowedAud: TOKEN_AUDIENCE }
   })
 

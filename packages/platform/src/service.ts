@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import closeWithGrace from 'close-with-grace'
 import type { ServiceName } from '@lienthong/contracts'
@@ -24,7 +24,8 @@ export async function createServiceApp (opts: ServiceAppOptions): Promise<Servic
     bodyLimit: opts.bodyLimit,
     // Document ids contain commas and slashes; clients send them URL-encoded in the path.
     routerOptions: { maxParamLength: 500 },
-    disableRequestLogging: opts.logLevel !== 'debug' && opts.logLevel !== 'trace'
+    // One line per request is noise at info level under load; debug brings them back.
+    logController: new LogController({ disableRequestLogging: opts.logLevel !== 'debug' && opts.logLevel !== 'trace' })
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

@@ -3,13 +3,13 @@ import { jetstream } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
 import {
   AuthKeys, Directory, auth, connectNats, createServiceApp, ensureStreams, errorFactory, health, migrateSchema,
-  openDatabase, type ServiceApp
+  openDatabase, startOutboxSweeper, type ServiceApp
 } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 import type { RoutingContext } from './context.ts'
 import { startStatusUpdates } from './consumers/status-updates.ts'
 import * as schema from './db/schema.ts'
-import { startOutboxSweeper } from './domain/outbox-sweeper.ts'
+import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { documentRoutes } from './routes/documents.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
@@ -33,7 +33,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
   })
   const ctx: RoutingContext = { config, db, js: jetstream(nc), directory, fail: errorFactory('routing'), log: app.log }
   const statusUpdates = await startStatusUpdates(nc, ctx)
-  const stopSweeper = startOutboxSweeper(ctx, config.OUTBOX_SWEEP_MS)
+  const stopSweeper = startOutboxSweeper('documents', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {
     stopSweeper()
     await statusUpdates.stop()

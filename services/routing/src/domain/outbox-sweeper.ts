@@ -15,17 +15,3 @@ export async function sweepOutbox (ctx: RoutingContext, graceMs: number): Promis
   }
   return rows.length
 }
-
-export function startOutboxSweeper (ctx: RoutingContext, everyMs: number): () => void {
-  let running = false
-  const timer = setInterval(() => {
-    if (running) return
-    running = true
-    sweepOutbox(ctx, everyMs)
-      .then((n) => { if (n > 0) ctx.log.info({ published: n }, 'published documents left in the outbox') })
-      .catch((err: unknown) => ctx.log.warn({ err }, 'outbox sweep failed; will try again'))
-      .finally(() => { running = false })
-  }, everyMs)
-  timer.unref()
-  return () => clearInterval(timer)
-}

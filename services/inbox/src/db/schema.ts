@@ -1,0 +1,42 @@
+import { isNull } from 'drizzle-orm'
+import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial } from 'drizzle-orm/pg-core'
+
+export const inbox = pgSchema('inbox')
+
+/** One document in one recipient's inbox. */
+export const items = inbox.table('items', {
+  /** uuidv7: sortable by arrival, and says nothing about other agencies' items */
+  id: uuid('id').primaryKey(),
+  documentId: text('document_id').notNull(),
+  recipient: text('recipient').notNull(),
+  sender: text('sender').notNull(),
+  subject: text('subject').notNull(),
+  priority: integer('priority').notNull(),
+  fields: jsonb('fields').notNull(),
+  recipients: text('recipients').array().notNull(),
+  sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  /** the latest status code */
+  state: text('state').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  // Exactly one copy per (document, recipient), however often the delivery comes.
+  uniqueIndex('items_document_recipient').on(t.documentId, t.recipient),
+  index('items_recipient_id').on(t.recipient, t.id)
+])
+
+/** Each step of handling an item; each becomes a status message to the sender. */
+export const steps = inbox.table('steps', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  itemId: uuid('item_id').notNull(),
+  code: text('code').notNull(),
+  channel: text('channel').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  note: text('note'),
+  official: jsonb('official'),
+  /** set once JetStream acknowledged the status message; null rows are the outbox */
+  publishedAt: timestamp('published_at', { withTimezone: true })
+}, (t) => [
+  uniqueIndex('steps_item_code').on(t.itemId, t.code),
+  index('steps_unpublished').on(t.at).where(isNull(t.publishedAt))
+])
