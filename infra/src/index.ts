@@ -15,3 +15,4 @@ export {
 } from './profiles.ts';
 export { describeServers, type ServerStatus } from './server-status.ts';
 export { ensureServers, stopServers, type ServerUrls } from './servers.ts';
+export { ServiceProcess, SERVICE_NAMES, freePort, type ServiceName, type ServiceSpec } from './service-process.ts';

@@ -50,17 +50,18 @@ async function startProfilePostgres(profile: ServerProfile): Promise<string> {
  * Makes sure the profile's PostgreSQL and NATS are running and returns their URLs. A URL already
  * given in `env` (DATABASE_URL, NATS_URL) wins: that server is someone else's and we start nothing for it.
  */
-export async function ensureServers(profileName: ProfileName, env: NodeJS.ProcessEnv = process.env): Promise<ServerUrls> {
+export async function ensureServers(profileName: ProfileName, env: NodeJS.ProcessEnv = process.env, wanted: { nats?: boolean } = {}): Promise<ServerUrls> {
   const profile = profileNamed(profileName);
   const givenDatabaseUrl = env.DATABASE_URL || undefined;
   const givenNatsUrl = env.NATS_URL || undefined;
   if (givenDatabaseUrl !== undefined && givenNatsUrl !== undefined) return { databaseUrl: givenDatabaseUrl, natsUrl: givenNatsUrl };
 
   return withStartLock(profile.baseDir, async () => {
-    // Inside the lock: two parallel apt-get runs would fight over dpkg's own lock.
+    // Inside the lock: two parallel apt-get runs would fight over dpkg's own lock. The
+    // nats-server binary is wanted even when this profile runs none (tests start their own).
     await ensureDebianPackages({ postgres: givenDatabaseUrl === undefined, nats: givenNatsUrl === undefined });
     const databaseUrl = givenDatabaseUrl ?? (await startProfilePostgres(profile));
-    const natsUrl = givenNatsUrl ?? (await startNats({ storeDir: natsStoreDir(profile), port: profile.natsPort })).url;
+    const natsUrl = givenNatsUrl ?? (wanted.nats === false ? '' : (await startNats({ storeDir: natsStoreDir(profile), port: profile.natsPort })).url);
     return { databaseUrl, natsUrl };
   });
 }

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { repoRoot } from './profiles.ts'
+
+export const SERVICE_NAMES = ['registry', 'routing', 'inbox'] as const
+export type ServiceName = typeof SERVICE_NAMES[number]
+
+export interface ServiceSpec {
+  name: ServiceName
+  port: number
+  env: Record<string, string>
+  /** where the service's log lines go */
+  logFile: string
+}
+
+/** A service running as its own Node.js process, as in production. */
+export class ServiceProcess {
+  readonly spec: ServiceSpec
+  readonly url: string
+  #child: ChildProcess | undefined
+  #exited: Promise<void> = Promise.resolve()
+
+  constructor (spec: ServiceSpec) {
+    this.spec = spec
+    this.url = `http://127.0.0.1:${spec.port}`
+  }
+
+  get pid (): number | undefined {
+    return this.#child?.pid
+  }
+
+  /** Starts the process and waits until `/healthz` answers. */
+  async start (timeoutMs = 30_000): Promise<void> {
+    mkdirSync(dirname(this.spec.logFile), { recursive: true })
+    const log = createWriteStream(this.spec.logFile, { flags: 'a' })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'services', this.spec.name, 'src', 'main.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...this.spec.env, PORT: String(this.spec.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    child.stdout?.pipe(log)
+    child.stderr?.pipe(log)
+    this.#child = child
+    this.#exited = new Promise((resolve) => child.once('exit', () => { resolve() }))
+    let exitCode: number | null = null
+    child.once('exit', (code) => { exitCode = code ?? -1 })
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (exitCode !== null) throw new Error(`${this.spec.name} exited with ${String(exitCode)} while starting; see ${this.spec.logFile}`)
+      if (await answers(`${this.url}/healthz`)) return
+      await sleep(100)
+    }
+    throw new Error(`${this.spec.name} did not answer within ${timeoutMs} ms; see ${this.spec.logFile}`)
+  }
+
+  /** Waits until `/readyz` is 200: its database, NATS and (for routing) the directory are there. */
+  async waitReady (timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (await answers(`${this.url}/readyz`)) return
+      await sleep(100)
+    }
+    throw new Error(`${this.spec.name} not ready within ${timeoutMs} ms; see ${this.spec.logFile}`)
+  }
+
+  /** SIGTERM lets the service finish what it holds; SIGKILL is a crash. */
+  async stop (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.#child
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
+    child.kill(signal)
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+    await this.#exited
+    clearTimeout(killer)
+  }
+}
+
+async function answers (url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+    await res.body?.cancel()
+    return res.ok
+  } catch {
+    return false
+  }
+}
+
+/** A TCP port nobody listens on right now. */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
+    })
+  })
+}

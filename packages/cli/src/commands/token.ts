@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util'
+import { DMS_SCOPES, isAgencyCode } from '@lienthong/contracts'
+import { cacheClient, cachedClient, operatorCredentials, requireStack } from '../local-stack.ts'
+import { createClient, issueToken } from '../registry-admin.ts'
+
+/**
+ * Prints, alone on stdout, an access token for an agency of the local stack (DMS scopes unless
+ * `--scope` says otherwise). The API client behind it is made once and reused.
+ */
+export async function tokenCommand (args: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { scope: { type: 'string', multiple: true } } })
+  const code = positionals[0]
+  if (code === undefined || !isAgencyCode(code)) throw new Error('usage: lienthong token <agency code> [--scope <scope>]…  e.g. lienthong token 000.00.31.H38')
+  const scopes = values.scope?.flatMap((s) => s.split(/[ ,]+/)).filter((s) => s !== '') ?? DMS_SCOPES
+  const registry = requireStack().urls.registry
+  const key = `${code} ${[...scopes].sort().join(' ')}`
+  const cached = cachedClient(key)
+  if (cached !== undefined) {
+    try {
+      process.stdout.write(await issueToken(registry, cached) + '\n')
+      return
+    } catch {
+      // The database was reset since: issue a new client below.
+    }
+  }
+  const admin = await issueToken(registry, operatorCredentials())
+  const client = await createClient(registry, admin, code, scopes)
+  cacheClient(key, client)
+  process.stdout.write(await issueToken(registry, client) + '\n')
+}

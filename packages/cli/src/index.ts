@@ -1,0 +1,2 @@
+export * from './registry-admin.ts'
+export { seed, SEEDS } from './commands/seed.ts'

@@ -1,0 +1,31 @@
+import { downCommand } from './commands/down.ts'
+import { seedCommand } from './commands/seed.ts'
+import { tokenCommand } from './commands/token.ts'
+import { upCommand } from './commands/up.ts'
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  up: upCommand,
+  down: downCommand,
+  seed: seedCommand,
+  token: tokenCommand
+}
+
+const USAGE = `usage: lienthong <command>
+  up                      bring the whole local stack up in the foreground (Ctrl-C stops it)
+  down                    stop what \`up\` left running, servers included
+  seed [laocai|country]   import a seed directory into the running stack
+  token <code> [--scope s] print an access token for an agency of the running stack
+`
+
+const [name, ...args] = process.argv.slice(2)
+const command = name !== undefined ? COMMANDS[name] : undefined
+if (command === undefined) {
+  process.stderr.write(USAGE)
+  process.exit(name === undefined || name === 'help' || name === '--help' ? 0 : 2)
+}
+try {
+  await command(args)
+} catch (err) {
+  process.stderr.write(`lienthong ${name}: ${(err as Error).message}\n`)
+  process.exit(1)
+}

@@ -1,0 +1,15 @@
+// `npm test`: the project's own PostgreSQL for tests (unless DATABASE_URL names one), then every
+// tap test. NATS is started per test file by the harness (unless NATS_URL names a server, and then
+// the files run one at a time, since they share its streams).
+import { spawn } from 'node:child_process'
+import { ensureServers, repoRoot } from '@lienthong/infra'
+
+const { databaseUrl } = await ensureServers('test', process.env, { nats: false })
+const shared = process.env.NATS_URL !== undefined && process.env.NATS_URL !== ''
+const args = [...(shared ? ['--jobs=1'] : []), ...process.argv.slice(2)]
+const child = spawn('tap', args, {
+  cwd: repoRoot,
+  stdio: 'inherit',
+  env: { ...process.env, DATABASE_URL: databaseUrl }
+})
+child.on('exit', (code) => process.exit(code ?? 1))
