@@ -32,7 +32,7 @@ export async function startStack (t: Teardown, opts: { agencies?: AgencyInput[],
   const operator = { clientId: 'test-operator', clientSecret: randomBytes(18).toString('base64url') }
   const logDir = join(repoRoot, '.data', 'test', 'logs')
   const tag = `${basename(process.argv[1] ?? 'test', '.ts')}-${process.pid}`
-  const env = { DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'info', OUTBOX_SWEEP_MS: '500' }
+  const env = { DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'info', OUTBOX_SWEEP_MS: '500', ACK_WAIT_MS: '3000' }
   const make = async (name: ServiceName, extra: Record<string, string> = {}): Promise<ServiceProcess> => new ServiceProcess({
     name, port: await freePort(), env: { ...env, ...extra, ...opts.env?.[name] }, logFile: join(logDir, `${tag}-${name}.log`)
   })

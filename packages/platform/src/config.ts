@@ -8,7 +8,9 @@ export const BaseConfig = z.object({
   DATABASE_URL: z.string().url(),
   NATS_URL: z.string().default('nats://127.0.0.1:7402'),
   /** The largest JSON body accepted, in bytes. */
-  BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576)
+  BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+  /** How long JetStream waits for a consumer's ack before delivering the message again. */
+  ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000)
 })
 export type BaseConfig = z.infer<typeof BaseConfig>
 

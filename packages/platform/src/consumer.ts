@@ -1,4 +1,4 @@
-import type { NatsConnection } from '@nats-io/transport-node'
+import { nanos, type NatsConnection } from '@nats-io/transport-node'
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
 import type { FastifyBaseLogger } from 'fastify'
 
@@ -10,6 +10,8 @@ export interface ConsumerSpec {
   handle: (msg: JsMsg) => Promise<void>
   /** How many messages are handled at once. */
   concurrency?: number
+  /** How long an unacknowledged message (its handler crashed) waits before redelivery. */
+  ackWaitMs?: number
   log: FastifyBaseLogger
 }
 
@@ -32,11 +34,12 @@ export async function startConsumer (nc: NatsConnection, spec: ConsumerSpec): Pr
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: spec.filterSubject,
-    ack_wait: 30_000_000_000,
+    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
     max_ack_pending: 10_000
   }
   try {
     await jsm.consumers.info(spec.stream, spec.durable)
+    await jsm.consumers.update(spec.stream, spec.durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending })
   } catch {
     try {
       await jsm.consumers.add(spec.stream, config)

@@ -16,6 +16,7 @@ export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): P
     durable: CONSUMERS.inboxDeliveries,
     filterSubject: 'deliver.>',
     log: ctx.log,
+    ackWaitMs: ctx.config.ACK_WAIT_MS,
     handle: async (msg) => {
       const delivery = decodeMessage(DeliveryMessage, msg)
       const { item, step } = await storeArrival(ctx.db, delivery)

@@ -11,6 +11,7 @@ export async function startStatusUpdates (nc: NatsConnection, ctx: RoutingContex
     durable: CONSUMERS.routingStatuses,
     filterSubject: 'status.>',
     log: ctx.log,
+    ackWaitMs: ctx.config.ACK_WAIT_MS,
     handle: async (msg) => {
       await recordStatus(ctx.db, decodeMessage(StatusMessage, msg))
     }
