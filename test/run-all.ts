@@ -2,7 +2,7 @@
 // tap test. NATS is started per test file by the harness (unless NATS_URL names a server, and then
 // the files run one at a time, since they share its streams).
 import { spawn } from 'node:child_process'
-import { ensureServers, repoRoot } from '@lienthong/infra'
+import { ensureServers, repoRoot, stopServers } from '@lienthong/infra'
 
 const { databaseUrl } = await ensureServers('test', process.env, { nats: false })
 const shared = process.env.NATS_URL !== undefined && process.env.NATS_URL !== ''
@@ -12,4 +12,8 @@ const child = spawn('tap', args, {
   stdio: 'inherit',
   env: { ...process.env, DATABASE_URL: databaseUrl }
 })
-child.on('exit', (code) => process.exit(code ?? 1))
+child.on('exit', (code) => {
+  // Stop the test PostgreSQL only when this run started it: nothing is left behind.
+  const stop = process.env.DATABASE_URL === undefined || process.env.DATABASE_URL === '' ? stopServers('test') : Promise.resolve()
+  void stop.finally(() => process.exit(code ?? 1))
+})
