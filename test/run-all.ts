@@ -13,7 +13,7 @@ const child = spawn('tap', args, {
   env: { ...process.env, DATABASE_URL: databaseUrl }
 })
 child.on('exit', (code) => {
-  // Stop the test PostgreSQL only when this run started it: nothing is left behind.
+  // Unless DATABASE_URL named a server, npm test leaves no server of its own running.
   const stop = process.env.DATABASE_URL === undefined || process.env.DATABASE_URL === '' ? stopServers('test') : Promise.resolve()
   void stop.finally(() => process.exit(code ?? 1))
 })

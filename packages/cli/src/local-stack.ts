@@ -6,10 +6,10 @@ import type { ClientCredentials } from './registry-admin.ts'
 
 /**
  * What `lienthong up` leaves for the other commands: where the services listen, the operator
- * credentials it made, and API clients issued for `token`. All under .data/dev, readable only by
- * the user, never committed.
+ * credentials it made, and API clients issued for `token`. All under .data/dev (or
+ * LIENTHONG_HOME), readable only by the user, never committed.
  */
-export const stackDir = serverProfiles.dev.baseDir
+export const stackDir = process.env.LIENTHONG_HOME ?? serverProfiles.dev.baseDir
 const stackFile = join(stackDir, 'stack.json')
 const operatorFile = join(stackDir, 'operator.json')
 const clientsFile = join(stackDir, 'clients.json')

@@ -68,7 +68,9 @@ export function codeToSubjectTokens (code: string): string {
 }
 
 export function subjectTokensToCode (tokens: string): string {
-  const [root, l2, l3, l4] = tokens.split('.')
+  const parts = tokens.split('.')
+  if (parts.length !== 4) throw new Error(`not agency subject tokens: ${tokens}`)
+  const [root, l2, l3, l4] = parts
   const code = `${l4}.${l3}.${l2}.${root}`
   if (!isAgencyCode(code)) throw new Error(`not agency subject tokens: ${tokens}`)
   return code

@@ -12,6 +12,16 @@ const FASTIFY_CODES: Record<string, 'MALFORMED_JSON' | 'BODY_TOO_LARGE' | 'UNSUP
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_JSON'
 }
 
+// Errors from plugins (rate limit, auth) keep their meaning when they carry only a status.
+const BY_STATUS: Record<number, 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BODY_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED'> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED'
+}
+
 /** Turns every error, ours or Fastify's, into RFC 9457 problem details with a stable code. */
 export const problemErrors = fp<{ service: ServiceName }>(async (app: FastifyInstance, opts) => {
   const fail = errorFactory(opts.service)
@@ -33,7 +43,7 @@ export const problemErrors = fp<{ service: ServiceName }>(async (app: FastifyIns
     const mapped = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
     if (mapped !== undefined) return send(reply, request, fail(mapped, err.message))
     if (err.statusCode !== undefined && err.statusCode < 500) {
-      return send(reply, request, fail('VALIDATION_FAILED', err.message))
+      return send(reply, request, fail(BY_STATUS[err.statusCode] ?? 'VALIDATION_FAILED', err.message))
     }
     request.log.error({ err }, 'unhandled error')
     return send(reply, request, fail('INTERNAL', 'an internal error occurred; it has been logged'))

@@ -26,12 +26,21 @@ export async function hashClientSecret (secret: string): Promise<string> {
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$')
 }
 
+/** False for a wrong secret and for any stored value that is not a well-formed hash of ours. */
 export async function verifyClientSecret (secret: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = stored.split('$')
-  if (scheme !== 'scrypt' || salt === undefined || key === undefined) return false
+  const [scheme, n, r, p, salt, key, ...rest] = stored.split('$')
+  if (scheme !== 'scrypt' || rest.length > 0 || salt === undefined || key === undefined) return false
   const expected = Buffer.from(key, 'base64url')
-  const actual = await new Promise<Buffer>((resolve, reject) => {
-    scrypt(secret, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem }, (err, k) => { if (err !== null) reject(err); else resolve(k) })
-  })
-  return timingSafeEqual(actual, expected)
+  const cost = { N: Number(n), r: Number(r), p: Number(p) }
+  // An empty or short key would make any secret "match"; absurd costs would throw or hang.
+  if (expected.length !== KEY_LENGTH || salt === '') return false
+  if (![cost.N, cost.r, cost.p].every(Number.isSafeInteger) || cost.N < 2 || cost.N > 1 << 20 || cost.r < 1 || cost.r > 32 || cost.p < 1 || cost.p > 16) return false
+  try {
+    const actual = await new Promise<Buffer>((resolve, reject) => {
+      scrypt(secret, Buffer.from(salt, 'base64url'), KEY_LENGTH, { ...cost, maxmem: COST.maxmem }, (err, k) => { if (err !== null) reject(err); else resolve(k) })
+    })
+    return timingSafeEqual(actual, expected)
+  } catch {
+    return false
+  }
 }

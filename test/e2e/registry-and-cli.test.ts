@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { repoRoot } from '@lienthong/infra'
+import { laocaiDirectory } from '@lienthong/seeds'
+import { importAgencies } from '@lienthong/cli'
+import { startStack } from '../harness/stack.ts'
+import { request } from '../harness/http.ts'
+
+const run = promisify(execFile)
+
+t.test('registry: tokens, refusals, the directory, and no secret in its log', async (t) => {
+  const stack = await startStack(t)
+  const registry = stack.registry.url
+  const admin = await stack.adminToken()
+
+  const issued = await request('POST', `${registry}/v1/agencies/000.00.31.H38/clients`, { token: admin, json: {} })
+  t.equal(issued.status, 201)
+  const { clientId, clientSecret } = issued.body
+  const token = await request('POST', `${registry}/v1/auth/token`, { json: { clientId, clientSecret } })
+  t.equal(token.status, 200)
+  t.equal(token.body.tokenType, 'Bearer')
+  t.equal(token.body.expiresIn, 900)
+  const claims = JSON.parse(Buffer.from(token.body.accessToken.split('.')[1], 'base64url').toString())
+  t.equal(claims.sub, '000.00.31.H38')
+  t.same(claims.scope.split(' ').sort(), ['documents:read', 'documents:send', 'inbox:read', 'inbox:write'])
+  t.equal(claims.exp - claims.iat, 900)
+
+  const wrong = await request('POST', `${registry}/v1/auth/token`, { json: { clientId, clientSecret: 'not-the-secret' } })
+  t.equal(wrong.status, 401)
+  t.equal(wrong.body.code, 'REG_INVALID_CLIENT')
+  const unknown = await request('POST', `${registry}/v1/auth/token`, { json: { clientId: 'ltc_nobody', clientSecret } })
+  t.equal(unknown.status, 401)
+  t.equal(unknown.body.code, 'REG_INVALID_CLIENT')
+  t.equal(unknown.body.detail, wrong.body.detail, 'an unknown id and a wrong secret look alike')
+
+  // An agency's token cannot administer the directory.
+  const forbidden = await request('POST', `${registry}/v1/agencies/import`, { token: token.body.accessToken, json: { agencies: laocaiDirectory().slice(0, 1) } })
+  t.equal(forbidden.status, 403)
+  t.equal(forbidden.body.code, 'REG_FORBIDDEN')
+
+  // Importing the seed again changes nothing; the directory answers by code, level and name.
+  t.same(await importAgencies(registry, admin, laocaiDirectory()), { received: 1745, changed: 0 })
+  const one = await request('GET', `${registry}/v1/agencies/000.00.31.H38`)
+  t.match(one.body, { code: '000.00.31.H38', level: 'district', parent: '000.00.00.H38', status: 'active' })
+  t.equal(one.body.name, 'Ủy ban nhân dân thành phố Lào Cai')
+  const missing = await request('GET', `${registry}/v1/agencies/000.00.99.H38`)
+  t.equal(missing.body.code, 'REG_AGENCY_NOT_FOUND')
+  const districts = await request('GET', `${registry}/v1/agencies?level=district&limit=100`)
+  t.equal(districts.body.items.length, 9)
+  const found = await request('GET', `${registry}/v1/agencies?q=${encodeURIComponent('bat xat')}`)
+  t.ok(found.body.items.some((a: { name: string }) => a.name === 'Ủy ban nhân dân huyện Bát Xát'), 'found without diacritics')
+  const page1 = await request('GET', `${registry}/v1/agencies?limit=1000`)
+  const page2 = await request('GET', `${registry}/v1/agencies?limit=1000&cursor=${page1.body.next}`)
+  t.equal(page1.body.items.length + page2.body.items.length, 1745)
+  t.equal(page2.body.next, null)
+
+  await stack.registry.stop()
+  const log = readFileSync(stack.registry.spec.logFile, 'utf8')
+  t.notOk(log.includes(clientSecret), 'the client secret is not in the log')
+  t.notOk(log.includes(token.body.accessToken), 'the token is not in the log')
+  t.match(log, /refused token request/, 'the refusal itself is logged')
+})
+
+t.test('lienthong token prints a working token alone on stdout', async (t) => {
+  const stack = await startStack(t)
+  const home = mkdtempSync(join(repoRoot, '.data', 'test', 'cli-'))
+  t.teardown(() => { rmSync(home, { recursive: true, force: true }) })
+  const operatorLine = /OPERATOR_CLIENT_SECRET/
+  t.notMatch(JSON.stringify(stack.registry.spec.env.OPERATOR_CLIENT_ID), operatorLine)
+  writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox: stack.inbox.url }, pids: { up: 0, services: [] }, startedServers: false }))
+  writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
+  const env = { ...process.env, LIENTHONG_HOME: home }
+
+  const { stdout } = await run('pnpm', ['lienthong', 'token', '000.00.31.H38'], { cwd: repoRoot, env })
+  t.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'one line, a JWT, nothing else')
+  const inbox = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: stdout.trim() })
+  t.equal(inbox.status, 200, 'the token opens the agency inbox')
+
+  const again = await run('pnpm', ['lienthong', 'token', '000.00.31.H38'], { cwd: repoRoot, env })
+  t.match(again.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/)
+  const [clients] = await stack.sql`select count(*)::int as n from registry.api_clients where agency_code = '000.00.31.H38'`
+  t.equal(clients!.n, 1, 'the API client is made once and reused')
+
+  const audit = await run('pnpm', ['lienthong', 'token', '000.00.00.H38', '--scope', 'audit:read'], { cwd: repoRoot, env })
+  const claims = JSON.parse(Buffer.from(audit.stdout.split('.')[1]!, 'base64url').toString())
+  t.equal(claims.scope, 'audit:read')
+
+  const bad = await run('pnpm', ['lienthong', 'token', 'not-a-code'], { cwd: repoRoot, env }).catch((err: { code: number, stdout: string, stderr: string }) => err)
+  t.equal((bad as { code: number }).code, 1)
+  t.equal((bad as { stdout: string }).stdout, '', 'nothing on stdout when it fails')
+  t.match((bad as { stderr: string }).stderr, /usage: lienthong token/)
+})
