@@ -56,10 +56,15 @@ async function prepareDataDir(binDir: string, dataDir: string): Promise<void> {
   await initCluster(binDir, dataDir);
 }
 
-async function startCluster(binDir: string, dataDir: string, port: number): Promise<void> {
-  if (await isPortOpen(port)) {
-    throw new Error(`port ${port} is already taken by another program; PostgreSQL for ${dataDir} cannot listen there`);
+/** The port is held by another program (another checkout's server, say). */
+export class PortTakenError extends Error {
+  constructor(readonly port: number, dataDir: string) {
+    super(`port ${port} is already taken by another program; PostgreSQL for ${dataDir} cannot listen there`);
   }
+}
+
+async function startCluster(binDir: string, dataDir: string, port: number): Promise<void> {
+  if (await isPortOpen(port)) throw new PortTakenError(port, dataDir);
   await writeClusterSettings(dataDir, port);
   const logFile = postgresLogFile(dataDir);
   if (runsAsRoot()) {

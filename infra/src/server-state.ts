@@ -5,6 +5,8 @@ import type { ServerProfile } from './profiles.ts';
 /** What `stop` and `status` need to know about the last `start`: the data folder may be the tmpdir fallback. */
 export interface ServerState {
   postgresDataDir?: string;
+  /** set when the profile's usual port was taken and another was used */
+  postgresPort?: number;
 }
 
 function stateFile(profile: ServerProfile): string {
@@ -15,8 +17,11 @@ export function readServerState(profile: ServerProfile): ServerState {
   try {
     const parsed: unknown = JSON.parse(readFileSync(stateFile(profile), 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) return {};
-    const dataDir = (parsed as Record<string, unknown>).postgresDataDir;
-    return typeof dataDir === 'string' ? { postgresDataDir: dataDir } : {};
+    const { postgresDataDir, postgresPort } = parsed as Record<string, unknown>;
+    return {
+      ...(typeof postgresDataDir === 'string' ? { postgresDataDir } : {}),
+      ...(typeof postgresPort === 'number' ? { postgresPort } : {}),
+    };
   } catch {
     return {};
   }

@@ -1,7 +1,8 @@
 import { ensureDebianPackages } from './debian-packages.ts';
 import { startNats, stopNats } from './nats-server.ts';
 import { DataDirNotTraversableError } from './postgres-os-user.ts';
-import { startPostgres, stopPostgres } from './postgres-server.ts';
+import { PortTakenError, startPostgres, stopPostgres } from './postgres-server.ts';
+import { freePort } from './service-process.ts';
 import {
   fallbackPostgresDataDir,
   natsStoreDir,
@@ -28,22 +29,30 @@ export function candidatePostgresDataDirs(profile: ServerProfile): string[] {
 }
 
 async function startProfilePostgres(profile: ServerProfile): Promise<string> {
-  const recorded = readServerState(profile).postgresDataDir;
+  const state = readServerState(profile);
   // Stay where the data already is, so a cluster that had to fall back keeps its data.
-  const preferred = recorded !== undefined && clusterExists(recorded) ? recorded : projectPostgresDataDir(profile);
-  let dataDir = preferred;
-  let url: string;
-  try {
-    ({ url } = await startPostgres({ dataDir, port: profile.postgresPort }));
-  } catch (error) {
-    if (!(error instanceof DataDirNotTraversableError)) throw error;
-    dataDir = fallbackPostgresDataDir(profile);
-    reportProgress(`${error.message}`);
-    reportProgress(`using ${dataDir} for PostgreSQL instead`);
-    ({ url } = await startPostgres({ dataDir, port: profile.postgresPort }));
+  let dataDir = state.postgresDataDir !== undefined && clusterExists(state.postgresDataDir) ? state.postgresDataDir : projectPostgresDataDir(profile);
+  let port = state.postgresPort ?? profile.postgresPort;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { url } = await startPostgres({ dataDir, port });
+      writeServerState(profile, { postgresDataDir: dataDir, ...(port !== profile.postgresPort ? { postgresPort: port } : {}) });
+      return url;
+    } catch (error) {
+      if (attempt > 2) throw error;
+      if (error instanceof DataDirNotTraversableError) {
+        dataDir = fallbackPostgresDataDir(profile);
+        reportProgress(`${error.message}`);
+        reportProgress(`using ${dataDir} for PostgreSQL instead`);
+      } else if (error instanceof PortTakenError && profile.name === 'test') {
+        // Tests are handed the URL, so any port serves; another checkout may hold the usual one.
+        port = await freePort();
+        reportProgress(`${error.message}; using port ${port} for the test server instead`);
+      } else {
+        throw error;
+      }
+    }
   }
-  writeServerState(profile, { postgresDataDir: dataDir });
-  return url;
 }
 
 /**
