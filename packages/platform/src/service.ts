@@ -6,6 +6,8 @@ import { loggerOptions } from './logger.ts'
 import { problemErrors } from './error-handler.ts'
 import { metrics } from './metrics.ts'
 import { openapi } from './openapi.ts'
+import { auth, type AuthOptions } from './auth.ts'
+import { health, type ReadinessCheck } from './health.ts'
 
 export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>
 
@@ -15,9 +17,12 @@ export interface ServiceAppOptions {
   description: string
   logLevel: string
   bodyLimit: number
+  /** the keys that verify access tokens, and (registry only) the key that signs them */
+  auth: Omit<AuthOptions, 'service'>
+  checks: Record<string, ReadinessCheck>
 }
 
-/** The Fastify instance every service starts from: logging, problem errors, metrics, OpenAPI. */
+/** The Fastify instance every service starts from: logging, problem errors, metrics, OpenAPI, auth, health. */
 export async function createServiceApp (opts: ServiceAppOptions): Promise<ServiceApp> {
   const app = Fastify({
     logger: loggerOptions(opts.service, opts.logLevel),
@@ -32,6 +37,8 @@ export async function createServiceApp (opts: ServiceAppOptions): Promise<Servic
   await app.register(problemErrors, { service: opts.service })
   await app.register(metrics, { service: opts.service })
   await app.register(openapi, { title: opts.title, description: opts.description })
+  await app.register(auth, { service: opts.service, ...opts.auth })
+  await app.register(health, { checks: opts.checks })
   return app
 }
 

@@ -1,12 +1,13 @@
 import t from 'tap'
 import { z } from 'zod'
 import { createServiceApp, type ServiceApp } from '../src/service.ts'
+import { AuthKeys } from '../src/auth-keys.ts'
 import { errorFactory } from '../src/problem.ts'
 
 const PROBLEM = 'application/problem+json'
 
 async function build (t: { teardown: (fn: () => unknown) => void }): Promise<ServiceApp> {
-  const app = await createServiceApp({ service: 'routing', title: 't', description: 'd', logLevel: 'silent', bodyLimit: 1024 })
+  const app = await createServiceApp({ service: 'routing', title: 't', description: 'd', logLevel: 'silent', bodyLimit: 1024, auth: { keys: new AuthKeys() }, checks: {} })
   const fail = errorFactory('routing')
   app.post('/things', {
     schema: { body: z.object({ name: z.string().min(1), count: z.number().int().max(10), nested: z.object({ code: z.string() }).optional() }) }

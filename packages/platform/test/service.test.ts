@@ -1,9 +1,10 @@
 import t from 'tap'
 import { z } from 'zod'
 import { createServiceApp, runService, type ServiceApp } from '../src/service.ts'
+import { AuthKeys } from '../src/auth-keys.ts'
 
 async function build (t: { teardown: (fn: () => unknown) => void }, logLevel = 'silent'): Promise<ServiceApp> {
-  const app = await createServiceApp({ service: 'routing', title: 'Routing test', description: 'routes documents', logLevel, bodyLimit: 1024 })
+  const app = await createServiceApp({ service: 'routing', title: 'Routing test', description: 'routes documents', logLevel, bodyLimit: 1024, auth: { keys: new AuthKeys() }, checks: {} })
   app.post('/v1/things', {
     schema: { summary: 'make a thing', body: z.object({ name: z.string() }), response: { 200: z.object({ id: z.string() }) } }
   }, async (request) => ({ id: request.body.name }))

@@ -1,9 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { SCOPES } from '@lienthong/contracts'
-import {
-  AuthKeys, auth, connectNats, createServiceApp, errorFactory, health, migrateSchema, openAuthKeysBucket,
-  openDatabase, openDirectoryBucket, type ServiceApp
-} from '@lienthong/platform'
+import { createServiceApp, errorFactory, openAuthKeysBucket, openDirectoryBucket, openServiceResources, type ServiceApp } from '@lienthong/platform'
 import type { RegistryConfig } from './config.ts'
 import * as schema from './db/schema.ts'
 import { ensureOperatorClient } from './domain/api-clients.ts'
@@ -18,28 +15,16 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
 /** Registry: the directory of agencies, their credentials, and the keys that sign access tokens. */
 export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
-  await migrateSchema(config.DATABASE_URL, 'registry', MIGRATIONS)
-  const { sql, db } = openDatabase(config.DATABASE_URL, schema)
-  const nc = await connectNats(config.NATS_URL, 'registry')
-  const app = await createServiceApp({
-    service: 'registry',
-    title: 'lienthong registry',
-    description: 'Agencies (QCVN 102:2016 codes), credentials and access tokens',
-    logLevel: config.LOG_LEVEL,
-    bodyLimit: config.BODY_LIMIT
-  })
-  app.addHook('onClose', async () => {
-    keys.stop()
-    await nc.drain()
-    await sql.end({ timeout: 5 })
-  })
+  const res = await openServiceResources({ service: 'registry', config, schema, migrationsFolder: MIGRATIONS })
+  const { db, nc } = res
 
   const { signing, published } = await currentSigningKey(db)
   const keysBucket = await openAuthKeysBucket(nc)
-  for (const k of published) await keysBucket.put(k.kid, JSON.stringify(k))
-  const keys = new AuthKeys()
-  for (const k of published) keys.set(k)
-  await keys.start(nc)
+  for (const k of published) {
+    await keysBucket.put(k.kid, JSON.stringify(k))
+    res.keys.set(k.kid, k)
+  }
+  await res.keys.start(nc)
 
   const directoryBucket = await openDirectoryBucket(nc)
   // The bucket is a copy of the table; re-publishing at start repairs a lost or stale copy.
@@ -49,14 +34,17 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
     await ensureOperatorClient(db, config.OPERATOR_CLIENT_ID, config.OPERATOR_CLIENT_SECRET, [SCOPES.registryAdmin])
   }
 
-  const ctx = { config, db, directoryBucket, fail: errorFactory('registry') }
-  await app.register(auth, { service: 'registry', keys, signing: { kid: signing.kid, privateKeyPem: signing.privateKeyPem } })
-  await app.register(health, {
-    checks: {
-      postgres: async () => { await sql`select 1` },
-      nats: () => { if (nc.isClosed() || nc.isDraining()) throw new Error('nats connection closed') }
-    }
+  const app = await createServiceApp({
+    service: 'registry',
+    title: 'lienthong registry',
+    description: 'Agencies (QCVN 102:2016 codes), credentials and access tokens',
+    logLevel: config.LOG_LEVEL,
+    bodyLimit: config.BODY_LIMIT,
+    auth: { keys: res.keys, signing: { kid: signing.kid, privateKeyPem: signing.privateKeyPem } },
+    checks: res.checks
   })
+  app.addHook('onClose', async () => { await res.close() })
+  const ctx = { config, db, directoryBucket, fail: errorFactory('registry') }
   await app.register(async (scope) => {
     await authTokenRoutes(scope as ServiceApp, ctx)
     await agencyRoutes(scope as ServiceApp, ctx)

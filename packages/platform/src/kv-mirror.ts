@@ -1,0 +1,68 @@
+import type { NatsConnection } from '@nats-io/transport-node'
+import { Kvm, type KV } from '@nats-io/kv'
+
+/**
+ * A NATS KV bucket copied into memory and kept current by a watch, so a lookup never leaves the
+ * process. `parse` turns a stored value into an entry, or undefined to ignore a value it cannot read.
+ */
+export class KvMirror<T> {
+  readonly #entries = new Map<string, T>()
+  readonly #bucket: string
+  readonly #parse: (value: unknown) => T | undefined
+  #stop: (() => void) | undefined
+
+  constructor (bucket: string, parse: (value: unknown) => T | undefined) {
+    this.#bucket = bucket
+    this.#parse = parse
+  }
+
+  get (key: string): T | undefined {
+    return this.#entries.get(key)
+  }
+
+  /** Puts an entry locally, before the watch brings it (for the writer's own copy). */
+  set (key: string, value: T): void {
+    this.#entries.set(key, value)
+  }
+
+  get size (): number {
+    return this.#entries.size
+  }
+
+  values (): IterableIterator<T> {
+    return this.#entries.values()
+  }
+
+  /** Loads every entry, then follows changes; resolves once the initial load is complete. */
+  async start (nc: NatsConnection): Promise<void> {
+    const kv = await openBucket(nc, this.#bucket)
+    const initial = (await kv.status()).values
+    const watch = await kv.watch()
+    this.#stop = () => { watch.stop() }
+    let ready!: () => void
+    const loaded = new Promise<void>((resolve) => { ready = resolve })
+    if (initial === 0) ready()
+    void (async () => {
+      for await (const e of watch) {
+        const value = e.operation === 'PUT' ? this.#parse(safeJson(e.string())) : undefined
+        if (value !== undefined) this.#entries.set(e.key, value)
+        else if (e.operation !== 'PUT') this.#entries.delete(e.key)
+        // delta is how many entries are still to come: 0 marks the end of the initial load.
+        if (e.delta === 0) ready()
+      }
+    })()
+    await loaded
+  }
+
+  stop (): void {
+    this.#stop?.()
+  }
+}
+
+export async function openBucket (nc: NatsConnection, bucket: string): Promise<KV> {
+  return await new Kvm(nc).create(bucket, { history: 1 })
+}
+
+function safeJson (text: string): unknown {
+  try { return JSON.parse(text) } catch { return undefined }
+}

@@ -1,0 +1,52 @@
+import type { NatsConnection } from '@nats-io/transport-node'
+import type { Sql } from 'postgres'
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import type { ServiceName } from '@lienthong/contracts'
+import { AuthKeys } from './auth-keys.ts'
+import type { BaseConfig } from './config.ts'
+import { migrateSchema, openDatabase } from './database.ts'
+import type { ReadinessCheck } from './health.ts'
+import { connectNats, ensureStreams, type StreamDefinition } from './nats.ts'
+
+export interface ServiceResources<TSchema extends Record<string, unknown>> {
+  sql: Sql
+  db: PostgresJsDatabase<TSchema>
+  nc: NatsConnection
+  keys: AuthKeys
+  /** the checks `/readyz` runs: Postgres answers, NATS is connected */
+  checks: Record<string, ReadinessCheck>
+  close: () => Promise<void>
+}
+
+/**
+ * What every service holds: its own Postgres schema (migrated first), a NATS connection with the
+ * streams it uses, and the keys that verify access tokens.
+ */
+export async function openServiceResources<TSchema extends Record<string, unknown>> (opts: {
+  service: ServiceName
+  config: BaseConfig
+  schema: TSchema
+  migrationsFolder: string
+  streams?: readonly StreamDefinition[]
+}): Promise<ServiceResources<TSchema>> {
+  await migrateSchema(opts.config.DATABASE_URL, opts.service, opts.migrationsFolder)
+  const { sql, db } = openDatabase(opts.config.DATABASE_URL, opts.schema)
+  const nc = await connectNats(opts.config.NATS_URL, opts.service)
+  if (opts.streams !== undefined) await ensureStreams(nc, opts.streams)
+  const keys = new AuthKeys()
+  return {
+    sql,
+    db,
+    nc,
+    keys,
+    checks: {
+      postgres: async () => { await sql`select 1` },
+      nats: () => { if (nc.isClosed() || nc.isDraining()) throw new Error('nats connection closed') }
+    },
+    close: async () => {
+      keys.stop()
+      await nc.drain()
+      await sql.end({ timeout: 5 })
+    }
+  }
+}
