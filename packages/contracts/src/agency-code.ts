@@ -79,3 +79,11 @@ export function subjectTokensToCode (tokens: string): string {
 export const AgencyCode = z.string().refine(isAgencyCode, {
   message: 'must be an agency code DDD.CC.BB.Xnn (QCVN 102:2016), e.g. 000.00.31.H38'
 })
+
+/**
+ * The root-first prefix shared by everything under an agency, dot-terminated: `H38.31.` for
+ * district 31 and below, `H38.` for the whole province.
+ */
+export function subtreeTokenPrefix (code: string): string {
+  return codeToSubjectTokens(code).replace(/(\.0+)+$/, '') + '.'
+}

@@ -17,19 +17,36 @@ export type AgencyKind = z.infer<typeof AgencyKind>
 export const AgencyStatus = z.enum(['active', 'suspended', 'retired'])
 export type AgencyStatus = z.infer<typeof AgencyStatus>
 
+/** An agency's name: printable, no surrounding spaces, at most 300 characters (stored NFC). */
+export const AgencyName = z.string()
+  .min(1, 'the name is empty')
+  .max(300, 'the name is longer than 300 characters')
+  .refine((s) => !/[\p{Cc}\p{Cs}\u2028\u2029]/u.test(s), 'the name contains control characters')
+  .refine((s) => s.trim() === s, 'the name starts or ends with spaces')
+
 /** What a seed or an import supplies for one agency. */
 export const AgencyInput = z.object({
   code: AgencyCode,
-  name: z.string().min(1).max(300),
+  name: AgencyName,
   level: GovernmentLevel,
   kind: AgencyKind
-})
+}).strict()
 export type AgencyInput = z.infer<typeof AgencyInput>
+
+/** Where an agency is reached besides the API: its DMS webhook and its mailbox. */
+export const AgencyEndpoints = z.object({
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable(),
+  mailAddress: z.email().max(320).nullable()
+})
+export type AgencyEndpoints = z.infer<typeof AgencyEndpoints>
 
 /** One agency as the directory (NATS KV) carries it to every service. */
 export const DirectoryEntry = AgencyInput.extend({
   parent: AgencyCode.nullable(),
   status: AgencyStatus,
+  /** when the current status began */
+  statusSince: z.string(),
+  endpoints: AgencyEndpoints,
   version: z.number().int().nonnegative()
 })
 export type DirectoryEntry = z.infer<typeof DirectoryEntry>

@@ -30,7 +30,20 @@ export const COMMON_ERRORS = {
 export const SERVICE_ERRORS = {
   registry: {
     INVALID_CLIENT: { status: 401, title: 'Unknown client or wrong secret' },
-    AGENCY_NOT_FOUND: { status: 404, title: 'No agency with this code' }
+    AGENCY_NOT_FOUND: { status: 404, title: 'No agency with this code' },
+    AGENCY_EXISTS: { status: 409, title: 'An agency with this code already exists' },
+    INVALID_PLACEMENT: { status: 422, title: 'The agency does not fit where its code puts it' },
+    IMPORT_INVALID: { status: 422, title: 'The import has invalid rows; nothing was written' },
+    AGENCY_RETIRED: { status: 409, title: 'The agency is retired; its status can no longer change' },
+    HAS_LIVE_CHILDREN: { status: 409, title: 'The agency still has agencies working under it' },
+    AGENCY_INACTIVE: { status: 403, title: 'The agency is suspended or retired' },
+    INVALID_KEY: { status: 422, title: 'The key is not a public Ed25519 or P-256 JWK' },
+    INVALID_CERTIFICATE: { status: 422, title: 'The certificate cannot be read or its key is not Ed25519 or P-256' },
+    CERTIFICATE_EXPIRED: { status: 422, title: 'The certificate has expired' },
+    CERTIFICATE_NOT_YET_VALID: { status: 422, title: 'The certificate is not valid yet' },
+    INVALID_VALIDITY: { status: 422, title: 'The validity window is empty or already over' },
+    KEY_EXISTS: { status: 409, title: 'The agency already has a key with this key id' },
+    KEY_NOT_FOUND: { status: 404, title: 'The agency has no key with this key id' }
   },
   routing: {
     SENDER_MISMATCH: { status: 403, title: 'The sender is not the agency of the token' },

@@ -19,4 +19,9 @@ export interface AccessTokenClaims {
   sub: string
   scope: string
   cid: string
+  /** for auditors: the agency code whose subtree the token may read */
+  under?: string
 }
+
+/** The subject of an operator's token, which acts for no agency. */
+export const OPERATOR_SUBJECT = 'operator'

@@ -19,7 +19,9 @@ export const KV_BUCKETS = {
   /** every agency, keyed by code; written by registry, read by everyone */
   directory: 'directory',
   /** public keys that verify access tokens, keyed by key id; written by registry */
-  authKeys: 'auth-keys'
+  authKeys: 'auth-keys',
+  /** every agency's public keys and certificates, keyed `<code>.<kid>`; written by registry */
+  agencyKeys: 'agency-keys'
 } as const
 
 export function deliverSubject (recipient: string): string {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import jwt from '@fastify/jwt'
-import { TOKEN_AUDIENCE, TOKEN_ISSUER, type AccessTokenClaims, type Scope, type ServiceName } from '@lienthong/contracts'
+import { OPERATOR_SUBJECT, TOKEN_AUDIENCE, TOKEN_ISSUER, type AccessTokenClaims, type Scope, type ServiceName } from '@lienthong/contracts'
 import type { AuthKeys } from './auth-keys.ts'
+import type { Directory } from './directory.ts'
 import { errorFactory } from './problem.ts'
 
 declare module 'fastify' {
@@ -13,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The agency code the caller acts as (the token's subject), set by `requireScopes`. */
     agency: string
+    /** All claims of the caller's verified token, set by `requireScopes`. */
+    tokenClaims: AccessTokenClaims | undefined
   }
 }
 
@@ -26,6 +29,8 @@ declare module '@fastify/jwt' {
 export interface AuthOptions {
   service: ServiceName
   keys: AuthKeys
+  /** when given, a token of an agency that is not active is refused at once */
+  directory?: Directory
   /** Only registry signs; it passes its current private key. */
   signing?: { kid: string, privateKeyPem: string }
 }
@@ -50,6 +55,7 @@ export const auth = fp<AuthOptions>(async (app: FastifyInstance, opts) => {
   })
 
   app.decorateRequest('agency', '')
+  app.decorateRequest('tokenClaims', undefined)
 
   app.decorate('requireScopes', (...scopes: Scope[]) => {
     return async function requireScopes (request: FastifyRequest, _reply: FastifyReply) {
@@ -65,7 +71,13 @@ export const auth = fp<AuthOptions>(async (app: FastifyInstance, opts) => {
       const granted = new Set((claims.scope ?? '').split(' '))
       const missing = scopes.filter((s) => !granted.has(s))
       if (missing.length > 0) throw fail('FORBIDDEN', `the token lacks scope ${missing.join(', ')}`)
+      // A suspended or retired agency's tokens stop working as soon as the directory says so.
+      if (opts.directory !== undefined && claims.sub !== OPERATOR_SUBJECT) {
+        const status = opts.directory.get(claims.sub)?.status
+        if (status !== 'active') throw fail('UNAUTHORIZED', `the agency ${claims.sub} is ${status ?? 'not in the directory'}`)
+      }
       request.agency = claims.sub
+      request.tokenClaims = claims
     }
   })
 }, { name: 'auth' })

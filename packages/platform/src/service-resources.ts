@@ -3,6 +3,7 @@ import type { Sql } from 'postgres'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { ServiceName } from '@lienthong/contracts'
 import { AuthKeys } from './auth-keys.ts'
+import { Directory } from './directory.ts'
 import type { BaseConfig } from './config.ts'
 import { migrateSchema, openDatabase } from './database.ts'
 import type { ReadinessCheck } from './health.ts'
@@ -13,6 +14,8 @@ export interface ServiceResources<TSchema extends Record<string, unknown>> {
   db: PostgresJsDatabase<TSchema>
   nc: NatsConnection
   keys: AuthKeys
+  /** the agency directory, mirrored from registry's KV bucket */
+  directory: Directory
   /** the checks `/readyz` runs: Postgres answers, NATS is connected */
   checks: Record<string, ReadinessCheck>
   close: () => Promise<void>
@@ -20,7 +23,8 @@ export interface ServiceResources<TSchema extends Record<string, unknown>> {
 
 /**
  * What every service holds: its own Postgres schema (migrated first), a NATS connection with the
- * streams it uses, and the keys that verify access tokens.
+ * streams it uses, the keys that verify access tokens and the agency directory (both mirrors are
+ * created here and started by the service, once what it publishes itself is in place).
  */
 export async function openServiceResources<TSchema extends Record<string, unknown>> (opts: {
   service: ServiceName
@@ -34,17 +38,20 @@ export async function openServiceResources<TSchema extends Record<string, unknow
   const nc = await connectNats(opts.config.NATS_URL, opts.service)
   if (opts.streams !== undefined) await ensureStreams(nc, opts.streams)
   const keys = new AuthKeys()
+  const directory = new Directory()
   return {
     sql,
     db,
     nc,
     keys,
+    directory,
     checks: {
       postgres: async () => { await sql`select 1` },
       nats: () => { if (nc.isClosed() || nc.isDraining()) throw new Error('nats connection closed') }
     },
     close: async () => {
       keys.stop()
+      directory.stop()
       await nc.drain()
       await sql.end({ timeout: 5 })
     }

@@ -1,34 +1,37 @@
 import { fileURLToPath } from 'node:url'
-import { SCOPES } from '@lienthong/contracts'
-import { createServiceApp, errorFactory, openAuthKeysBucket, openDirectoryBucket, openServiceResources, type ServiceApp } from '@lienthong/platform'
+import { KV_BUCKETS, SCOPES } from '@lienthong/contracts'
+import { createServiceApp, errorFactory, openAuthKeysBucket, openBucket, openDirectoryBucket, openServiceResources, type ServiceApp } from '@lienthong/platform'
 import type { RegistryConfig } from './config.ts'
+import type { RegistryContext } from './context.ts'
 import * as schema from './db/schema.ts'
 import { ensureOperatorClient } from './domain/api-clients.ts'
 import { allAgencies } from './domain/agencies.ts'
+import { republishAgencyKeys } from './domain/agency-keys.ts'
 import { publishDirectory } from './domain/directory-publisher.ts'
-import { currentSigningKey } from './domain/token-keys.ts'
+import { TokenKeyRing } from './domain/token-keys.ts'
 import { agencyRoutes } from './routes/agencies.ts'
 import { authTokenRoutes } from './routes/auth-token.ts'
 import { clientRoutes } from './routes/clients.ts'
+import { keyRoutes } from './routes/keys.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
+const KEY_REFRESH_MS = 10_000
 
-/** Registry: the directory of agencies, their credentials, and the keys that sign access tokens. */
+/** Registry: the directory of agencies, their keys and credentials, and the keys that sign access tokens. */
 export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   const res = await openServiceResources({ service: 'registry', config, schema, migrationsFolder: MIGRATIONS })
   const { db, nc } = res
 
-  const { signing, published } = await currentSigningKey(db)
-  const keysBucket = await openAuthKeysBucket(nc)
-  for (const k of published) {
-    await keysBucket.put(k.kid, JSON.stringify(k))
-    res.keys.set(k.kid, k)
-  }
-  await res.keys.start(nc)
+  const keyRing = new TokenKeyRing(db, await openAuthKeysBucket(nc), config.TOKEN_TTL_SECONDS)
+  await keyRing.refresh()
+  for (const k of keyRing.published()) res.keys.set(k.kid, k)
 
+  // The buckets are copies of the tables; re-publishing at start repairs a lost or stale copy.
+  const agencyKeysBucket = await openBucket(nc, KV_BUCKETS.agencyKeys)
+  await republishAgencyKeys(db, agencyKeysBucket)
   const directoryBucket = await openDirectoryBucket(nc)
-  // The bucket is a copy of the table; re-publishing at start repairs a lost or stale copy.
   await publishDirectory(directoryBucket, await allAgencies(db))
+  await Promise.all([res.keys.start(nc), res.directory.start(nc)])
 
   if (config.OPERATOR_CLIENT_ID !== undefined && config.OPERATOR_CLIENT_SECRET !== undefined) {
     await ensureOperatorClient(db, config.OPERATOR_CLIENT_ID, config.OPERATOR_CLIENT_SECRET, [SCOPES.registryAdmin])
@@ -37,18 +40,28 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   const app = await createServiceApp({
     service: 'registry',
     title: 'lienthong registry',
-    description: 'Agencies (QCVN 102:2016 codes), credentials and access tokens',
+    description: 'Agencies (QCVN 102:2016 codes), their keys and endpoints, credentials and access tokens',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT,
-    auth: { keys: res.keys, signing: { kid: signing.kid, privateKeyPem: signing.privateKeyPem } },
+    auth: { keys: res.keys, directory: res.directory, signing: keyRing.signing },
     checks: res.checks
   })
-  app.addHook('onClose', async () => { await res.close() })
-  const ctx = { config, db, directoryBucket, fail: errorFactory('registry') }
+  // Another registry copy may have rotated the signing key: follow the table.
+  const refresher = setInterval(() => {
+    keyRing.refresh().catch((err: unknown) => { app.log.warn({ err }, 'could not refresh token keys') })
+  }, KEY_REFRESH_MS)
+  refresher.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(refresher)
+    await res.close()
+  })
+
+  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, fail: errorFactory('registry') }
   await app.register(async (scope) => {
     await authTokenRoutes(scope as ServiceApp, ctx)
     await agencyRoutes(scope as ServiceApp, ctx)
     await clientRoutes(scope as ServiceApp, ctx)
+    await keyRoutes(scope as ServiceApp, ctx)
   })
   return app
 }

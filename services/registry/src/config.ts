@@ -1,7 +1,16 @@
 import { z } from 'zod'
+import { GovernmentLevel } from '@lienthong/contracts'
 import { BaseConfig } from '@lienthong/platform'
 
+const LevelList = z.string().transform((s) => s.split(',').map((l) => l.trim()).filter((l) => l !== ''))
+  .pipe(z.array(GovernmentLevel).min(1))
+
 export const RegistryConfig = BaseConfig.extend({
+  /**
+   * The government tiers of this directory, top down: people's committees at code depth n are of
+   * the n-th tier. Four tiers until 30/6/2025; `province,commune` for the two-tier system since.
+   */
+  LEVELS: LevelList.default(['province', 'district', 'commune', 'village']),
   PORT: z.coerce.number().int().min(0).max(65535).default(7101),
   /** Lifetime of an access token. Short, so a revoked client stops working soon. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),

@@ -2,11 +2,16 @@ import type { KV } from '@nats-io/kv'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { ErrorFactory } from '@lienthong/platform'
 import type { RegistryConfig } from './config.ts'
+import type { TokenKeyRing } from './domain/token-keys.ts'
 
 /** What registry's routes are given: its settings, database, directory bucket and errors. */
 export interface RegistryContext {
   config: RegistryConfig
   db: PostgresJsDatabase<Record<string, unknown>>
   directoryBucket: KV
+  /** the `agency-keys` bucket: every agency's public keys and certificates */
+  agencyKeysBucket: KV
+  /** the keys that sign access tokens */
+  keyRing: TokenKeyRing
   fail: ErrorFactory<'registry'>
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { jetstream } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
-import { Directory, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
+import { createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 import type { RoutingContext } from './context.ts'
 import { startStatusUpdates } from './consumers/status-updates.ts'
@@ -14,7 +14,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 /** Routing: accepts documents from senders and queues one delivery per recipient. */
 export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
   const res = await openServiceResources({ service: 'routing', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses] })
-  const directory = new Directory()
+  const { directory } = res
   await Promise.all([res.keys.start(res.nc), directory.start(res.nc)])
 
   const app = await createServiceApp({
@@ -23,7 +23,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
     description: 'Accepts documents from senders, resolves recipients, and queues a delivery to each',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT,
-    auth: { keys: res.keys },
+    auth: { keys: res.keys, directory },
     checks: {
       ...res.checks,
       directory: () => { if (directory.size === 0) throw new Error('the agency directory is empty') }
@@ -35,7 +35,6 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
   app.addHook('onClose', async () => {
     stopSweeper()
     await statusUpdates.stop()
-    directory.stop()
     await res.close()
   })
   await app.register(async (scope) => { await documentRoutes(scope as ServiceApp, ctx) })

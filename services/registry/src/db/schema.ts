@@ -1,4 +1,4 @@
-import { pgSchema, text, integer, timestamp, index } from 'drizzle-orm/pg-core'
+import { pgSchema, text, integer, timestamp, index, jsonb, primaryKey } from 'drizzle-orm/pg-core'
 
 export const registry = pgSchema('registry')
 
@@ -10,11 +10,36 @@ export const agencies = registry.table('agencies', {
   level: text('level').notNull(),
   kind: text('kind').notNull(),
   parent: text('parent'),
+  /** the code root-first (`H38.31.05.007`), so a subtree is one prefix match */
+  path: text('path').notNull(),
   status: text('status').notNull().default('active'),
+  /** when the current status began */
+  statusSince: timestamp('status_since', { withTimezone: true }).notNull().defaultNow(),
+  suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
+  webhookUrl: text('webhook_url'),
+  mailAddress: text('mail_address'),
   version: integer('version').notNull().default(1),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
-}, (t) => [index('agencies_parent_idx').on(t.parent), index('agencies_level_idx').on(t.level)])
+}, (t) => [
+  index('agencies_parent_idx').on(t.parent),
+  index('agencies_level_idx').on(t.level),
+  index('agencies_path_idx').on(t.path.op('text_pattern_ops'))
+])
+
+/** Public keys and certificates that speak for an agency (its DMS signs with the private halves). */
+export const agencyKeys = registry.table('agency_keys', {
+  agencyCode: text('agency_code').notNull(),
+  kid: text('kid').notNull(),
+  alg: text('alg').notNull(),
+  publicJwk: jsonb('public_jwk').notNull(),
+  certificatePem: text('certificate_pem'),
+  notBefore: timestamp('not_before', { withTimezone: true }).notNull(),
+  notAfter: timestamp('not_after', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [primaryKey({ columns: [t.agencyCode, t.kid] })])
 
 export const apiClients = registry.table('api_clients', {
   clientId: text('client_id').primaryKey(),
@@ -22,6 +47,8 @@ export const apiClients = registry.table('api_clients', {
   agencyCode: text('agency_code'),
   secretHash: text('secret_hash').notNull(),
   scopes: text('scopes').notNull(),
+  /** for auditors: the subtree (an agency code) their tokens are limited to */
+  under: text('under'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true })
 })

@@ -1,41 +1,25 @@
-import { and, asc, eq, gt, like, sql as raw, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, like, ne, sql as raw, type SQL } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import { parentCode, type AgencyInput, type DirectoryEntry, type GovernmentLevel } from '@lienthong/contracts'
+import { parentCode, subtreeTokenPrefix, type AgencyInput, type AgencyStatus, type DirectoryEntry, type GovernmentLevel } from '@lienthong/contracts'
 import { agencies } from '../db/schema.ts'
 import { foldForSearch } from './name-search.ts'
+import { inputColumns, toDirectoryEntry, type AgencyRow } from './agency-rows.ts'
+import type { ParentFacts } from './agency-placement.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
-type AgencyRow = typeof agencies.$inferSelect
 
-export function toDirectoryEntry (row: AgencyRow): DirectoryEntry {
-  return {
-    code: row.code,
-    name: row.name,
-    level: row.level as GovernmentLevel,
-    kind: row.kind as DirectoryEntry['kind'],
-    parent: row.parent,
-    status: row.status as DirectoryEntry['status'],
-    version: row.version
-  }
-}
+export { toDirectoryEntry }
 
 /**
  * Inserts or updates agencies in one transaction. The version rises only for rows that changed,
- * so importing the same file twice changes nothing. Returns the rows that were written.
+ * so importing the same file twice changes nothing; status is never touched by an import.
+ * Returns the rows that were written.
  */
 export async function upsertAgencies (db: Db, inputs: AgencyInput[]): Promise<DirectoryEntry[]> {
   const written: DirectoryEntry[] = []
   await db.transaction(async (tx) => {
-    for (let i = 0; i < inputs.length; i += 1000) {
-      const chunk = inputs.slice(i, i + 1000).map((a) => ({
-        code: a.code,
-        name: a.name.normalize('NFC'),
-        nameSearch: foldForSearch(a.name),
-        level: a.level,
-        kind: a.kind,
-        parent: parentCode(a.code)
-      }))
-      const rows = await tx.insert(agencies).values(chunk).onConflictDoUpdate({
+    for (let i = 0; i < inputs.length; i += 2000) {
+      const rows = await tx.insert(agencies).values(inputs.slice(i, i + 2000).map(inputColumns)).onConflictDoUpdate({
         target: agencies.code,
         set: {
           name: raw`excluded.name`,
@@ -53,13 +37,69 @@ export async function upsertAgencies (db: Db, inputs: AgencyInput[]): Promise<Di
   return written
 }
 
+/** Inserts one new agency; undefined when the code is taken. */
+export async function insertAgency (db: Db, input: AgencyInput, endpoints: { webhookUrl?: string | null, mailAddress?: string | null } = {}): Promise<DirectoryEntry | undefined> {
+  const rows = await db.insert(agencies).values({ ...inputColumns(input), ...endpoints }).onConflictDoNothing().returning()
+  return rows[0] !== undefined ? toDirectoryEntry(rows[0]) : undefined
+}
+
+export interface AgencyChanges {
+  name?: string
+  level?: GovernmentLevel
+  kind?: AgencyInput['kind']
+  webhookUrl?: string | null
+  mailAddress?: string | null
+}
+
+/** Applies changes to an agency and raises its version; undefined when there is no such agency. */
+export async function updateAgency (db: Db, code: string, changes: AgencyChanges): Promise<DirectoryEntry | undefined> {
+  const set: Partial<AgencyRow> & Record<string, unknown> = { updatedAt: raw`now()`, version: raw`${agencies.version} + 1` } as never
+  if (changes.name !== undefined) {
+    set.name = changes.name.normalize('NFC')
+    set.nameSearch = foldForSearch(changes.name)
+  }
+  if (changes.level !== undefined) set.level = changes.level
+  if (changes.kind !== undefined) set.kind = changes.kind
+  if (changes.webhookUrl !== undefined) set.webhookUrl = changes.webhookUrl
+  if (changes.mailAddress !== undefined) set.mailAddress = changes.mailAddress
+  const rows = await db.update(agencies).set(set).where(eq(agencies.code, code)).returning()
+  return rows[0] !== undefined ? toDirectoryEntry(rows[0]) : undefined
+}
+
+/** Moves an agency to a status, recording when; the version rises. */
+export async function setAgencyStatus (db: Db, code: string, status: AgencyStatus): Promise<DirectoryEntry | undefined> {
+  const rows = await db.update(agencies).set({
+    status,
+    statusSince: raw`now()` as never,
+    ...(status === 'suspended' ? { suspendedAt: raw`now()` as never } : {}),
+    ...(status === 'retired' ? { retiredAt: raw`now()` as never } : {}),
+    version: raw`${agencies.version} + 1` as never,
+    updatedAt: raw`now()` as never
+  }).where(eq(agencies.code, code)).returning()
+  return rows[0] !== undefined ? toDirectoryEntry(rows[0]) : undefined
+}
+
 export async function getAgency (db: Db, code: string): Promise<DirectoryEntry | undefined> {
   const rows = await db.select().from(agencies).where(eq(agencies.code, code)).limit(1)
   return rows[0] !== undefined ? toDirectoryEntry(rows[0]) : undefined
 }
 
+/** Level, kind and status of the given codes that exist, for checking where new agencies go. */
+export async function parentFacts (db: Db, codes: string[]): Promise<Map<string, ParentFacts>> {
+  const found = new Map<string, ParentFacts>()
+  for (let i = 0; i < codes.length; i += 10_000) {
+    const rows = await db.select({ code: agencies.code, level: agencies.level, kind: agencies.kind, status: agencies.status })
+      .from(agencies).where(inArray(agencies.code, codes.slice(i, i + 10_000)))
+    for (const r of rows) found.set(r.code, { level: r.level as GovernmentLevel, kind: r.kind, status: r.status as AgencyStatus })
+  }
+  return found
+}
+
 export interface AgencyQuery {
   level?: GovernmentLevel
+  status?: AgencyStatus
+  /** an agency code: only agencies below it */
+  under?: string
   q?: string
   cursor?: string
   limit: number
@@ -69,11 +109,35 @@ export interface AgencyQuery {
 export async function listAgencies (db: Db, query: AgencyQuery): Promise<{ items: DirectoryEntry[], next: string | null }> {
   const where: SQL[] = []
   if (query.level !== undefined) where.push(eq(agencies.level, query.level))
+  if (query.status !== undefined) where.push(eq(agencies.status, query.status))
+  if (query.under !== undefined) {
+    where.push(like(agencies.path, `${subtreeTokenPrefix(query.under)}%`), ne(agencies.code, query.under))
+  }
   if (query.q !== undefined && query.q !== '') where.push(like(agencies.nameSearch, `%${foldForSearch(query.q).replace(/[%_\\]/g, '\\$&')}%`))
   if (query.cursor !== undefined) where.push(gt(agencies.code, query.cursor))
   const rows = await db.select().from(agencies).where(and(...where)).orderBy(asc(agencies.code)).limit(query.limit + 1)
   const page = rows.slice(0, query.limit)
   return { items: page.map(toDirectoryEntry), next: rows.length > query.limit ? page[page.length - 1]!.code : null }
+}
+
+export async function childrenOf (db: Db, code: string): Promise<DirectoryEntry[]> {
+  return (await db.select().from(agencies).where(eq(agencies.parent, code)).orderBy(asc(agencies.code))).map(toDirectoryEntry)
+}
+
+/** From the agency's parent up to the root: the chain follows from the code alone. */
+export async function ancestorsOf (db: Db, code: string): Promise<DirectoryEntry[]> {
+  const chain: string[] = []
+  for (let p = parentCode(code); p !== null; p = parentCode(p)) chain.push(p)
+  if (chain.length === 0) return []
+  const rows = await db.select().from(agencies).where(inArray(agencies.code, chain))
+  const byCode = new Map(rows.map((r) => [r.code, r]))
+  return chain.flatMap((c) => { const r = byCode.get(c); return r !== undefined ? [toDirectoryEntry(r)] : [] })
+}
+
+/** Children that are not retired: an agency cannot retire while they still work under it. */
+export async function liveChildren (db: Db, code: string): Promise<string[]> {
+  const rows = await db.select({ code: agencies.code }).from(agencies).where(and(eq(agencies.parent, code), ne(agencies.status, 'retired')))
+  return rows.map((r) => r.code)
 }
 
 export async function allAgencies (db: Db): Promise<DirectoryEntry[]> {

@@ -5,14 +5,14 @@ import { hashClientSecret, newClientId, newClientSecret, verifyClientSecret } fr
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 
-export interface IssuedClient { clientId: string, clientSecret: string, agency: string | null, scopes: string[] }
+export interface IssuedClient { clientId: string, clientSecret: string, agency: string | null, scopes: string[], under: string | null }
 
 /** A new API client; its secret is shown this once and stored only as a slow hash. */
-export async function createApiClient (db: Db, agency: string | null, scopes: string[]): Promise<IssuedClient> {
+export async function createApiClient (db: Db, agency: string | null, scopes: string[], under: string | null = null): Promise<IssuedClient> {
   const clientId = newClientId()
   const clientSecret = newClientSecret()
-  await db.insert(apiClients).values({ clientId, agencyCode: agency, secretHash: await hashClientSecret(clientSecret), scopes: scopes.join(' ') })
-  return { clientId, clientSecret, agency, scopes }
+  await db.insert(apiClients).values({ clientId, agencyCode: agency, secretHash: await hashClientSecret(clientSecret), scopes: scopes.join(' '), under })
+  return { clientId, clientSecret, agency, scopes, under }
 }
 
 /** Makes sure the configured operator client exists with this secret (a changed secret replaces it). */
@@ -26,7 +26,7 @@ export async function ensureOperatorClient (db: Db, clientId: string, secret: st
 }
 
 /** The client, when the id exists, is not revoked and the secret matches; otherwise undefined. */
-export async function authenticateClient (db: Db, clientId: string, secret: string): Promise<{ agency: string | null, scopes: string } | undefined> {
+export async function authenticateClient (db: Db, clientId: string, secret: string): Promise<{ agency: string | null, scopes: string, under: string | null } | undefined> {
   const rows = await db.select().from(apiClients).where(and(eq(apiClients.clientId, clientId), isNull(apiClients.revokedAt)))
   const row = rows[0]
   if (row === undefined) {
@@ -35,7 +35,7 @@ export async function authenticateClient (db: Db, clientId: string, secret: stri
     return undefined
   }
   if (!await verifyClientSecret(secret, row.secretHash)) return undefined
-  return { agency: row.agencyCode, scopes: row.scopes }
+  return { agency: row.agencyCode, scopes: row.scopes, under: row.under }
 }
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'

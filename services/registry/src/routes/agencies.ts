@@ -1,26 +1,49 @@
 import { z } from 'zod'
-import { AgencyCode, AgencyInput, DirectoryEntry, GovernmentLevel, SCOPES } from '@lienthong/contracts'
+import { AgencyCode, AgencyEndpoints, AgencyInput, AgencyKind, AgencyName, AgencyStatus, DirectoryEntry, GovernmentLevel, SCOPES } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
-import { getAgency, listAgencies, upsertAgencies } from '../domain/agencies.ts'
-import { publishDirectory } from '../domain/directory-publisher.ts'
 import type { RegistryContext } from '../context.ts'
+import { ancestorsOf, childrenOf, getAgency, listAgencies } from '../domain/agencies.ts'
+import { csvRows } from '../domain/agency-csv.ts'
+import { changeAgency, changeStatus, createAgency, importDirectory } from '../domain/directory-writes.ts'
+
+const CodeParams = z.object({ code: AgencyCode })
+const Entries = z.object({ items: z.array(DirectoryEntry) })
+const IMPORT_LIMIT = 64 * 1024 * 1024
 
 export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Promise<void> {
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_request, body, done) => { done(null, body) })
+
   app.get('/v1/agencies/:code', {
-    schema: { tags: ['agencies'], summary: 'One agency by code', security: [], params: z.object({ code: AgencyCode }), response: { 200: DirectoryEntry } }
+    schema: { tags: ['agencies'], summary: 'One agency by code', security: [], params: CodeParams, response: { 200: DirectoryEntry } }
   }, async (request) => {
     const agency = await getAgency(ctx.db, request.params.code)
     if (agency === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
     return agency
   })
 
+  app.get('/v1/agencies/:code/children', {
+    schema: { tags: ['agencies'], summary: 'The agencies directly under one', security: [], params: CodeParams, response: { 200: Entries } }
+  }, async (request) => {
+    if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
+    return { items: await childrenOf(ctx.db, request.params.code) }
+  })
+
+  app.get('/v1/agencies/:code/ancestors', {
+    schema: { tags: ['agencies'], summary: 'The agencies above one, nearest first', security: [], params: CodeParams, response: { 200: Entries } }
+  }, async (request) => {
+    if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
+    return { items: await ancestorsOf(ctx.db, request.params.code) }
+  })
+
   app.get('/v1/agencies', {
     schema: {
       tags: ['agencies'],
-      summary: 'List agencies',
+      summary: 'List agencies: by level, status, subtree (`under`) and name (`q`, diacritics optional)',
       security: [],
       querystring: z.object({
         level: GovernmentLevel.optional(),
+        status: AgencyStatus.optional(),
+        under: AgencyCode.optional(),
         q: z.string().max(200).optional(),
         cursor: AgencyCode.optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100)
@@ -29,18 +52,61 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
     }
   }, async (request) => await listAgencies(ctx.db, request.query))
 
-  app.post('/v1/agencies/import', {
+  app.post('/v1/agencies', {
     onRequest: app.requireScopes(SCOPES.registryAdmin),
-    bodyLimit: 64 * 1024 * 1024,
     schema: {
       tags: ['agencies'],
-      summary: 'Create or update many agencies at once, all or nothing',
-      body: z.object({ agencies: z.array(AgencyInput).min(1) }),
+      summary: 'Create an agency',
+      body: AgencyInput.extend({ endpoints: AgencyEndpoints.partial().optional() }).strict(),
+      response: { 201: DirectoryEntry }
+    }
+  }, async (request, reply) => {
+    const { endpoints, ...input } = request.body
+    return await reply.code(201).send(await createAgency(ctx, input, endpoints ?? {}))
+  })
+
+  app.patch('/v1/agencies/:code', {
+    onRequest: app.requireScopes(SCOPES.registryAdmin),
+    schema: {
+      tags: ['agencies'],
+      summary: "Change an agency's name, level, kind or endpoints",
+      params: CodeParams,
+      body: z.object({
+        name: AgencyName.optional(),
+        level: GovernmentLevel.optional(),
+        kind: AgencyKind.optional(),
+        endpoints: AgencyEndpoints.partial().optional()
+      }).strict(),
+      response: { 200: DirectoryEntry }
+    }
+  }, async (request) => {
+    const { endpoints, ...rest } = request.body
+    return await changeAgency(ctx, request.params.code, { ...rest, ...endpoints })
+  })
+
+  for (const action of ['suspend', 'reactivate', 'retire'] as const) {
+    app.post(`/v1/agencies/:code/${action}`, {
+      onRequest: app.requireScopes(SCOPES.registryAdmin),
+      schema: { tags: ['agencies'], summary: `${action[0]!.toUpperCase()}${action.slice(1)} an agency`, params: CodeParams, response: { 200: DirectoryEntry } }
+    }, async (request) => await changeStatus(ctx, request.params.code, action))
+  }
+
+  app.post('/v1/agencies/import', {
+    onRequest: app.requireScopes(SCOPES.registryAdmin),
+    bodyLimit: IMPORT_LIMIT,
+    schema: {
+      tags: ['agencies'],
+      summary: 'Create or update many agencies, all or nothing: JSON `{"agencies": […]}` or CSV `code,name,level,kind`',
       response: { 200: z.object({ received: z.number(), changed: z.number() }) }
     }
   }, async (request) => {
-    const changed = await upsertAgencies(ctx.db, request.body.agencies)
-    await publishDirectory(ctx.directoryBucket, changed)
-    return { received: request.body.agencies.length, changed: changed.length }
+    if (typeof request.body === 'string') {
+      const { rows, problems } = csvRows(request.body)
+      return await importDirectory(ctx, rows, problems)
+    }
+    const body = request.body as { agencies?: unknown } | unknown[] | null
+    const list = Array.isArray(body) ? body : body?.agencies
+    if (!Array.isArray(list) || list.length === 0) throw ctx.fail('VALIDATION_FAILED', 'send {"agencies": [ … ]} with at least one agency, or a CSV file')
+    return await importDirectory(ctx, list.map((value, i) => ({ line: i + 1, value })))
   })
 }

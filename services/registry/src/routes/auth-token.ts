@@ -1,25 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
+import { OPERATOR_SUBJECT, SCOPES } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
 import { authenticateClient } from '../domain/api-clients.ts'
+import { getAgency } from '../domain/agencies.ts'
+import { LoginThrottle } from '../domain/login-throttle.ts'
 import type { RegistryContext } from '../context.ts'
 
 const TokenRequest = z.object({ clientId: z.string().min(1).max(200), clientSecret: z.string().min(1).max(500) })
 const TokenResponse = z.object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number(), scope: z.string() })
 
-/** Client credentials in, a short-lived EdDSA-signed JWT out; `sub` is the client's agency. */
+/**
+ * Client credentials in, a short-lived EdDSA-signed JWT out; `sub` is the client's agency. A
+ * wrong id and a wrong secret get the same answer, and repeated failures are slowed down.
+ */
 export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): Promise<void> {
+  const throttle = new LoginThrottle()
+
   app.post('/v1/auth/token', {
     schema: { tags: ['auth'], summary: 'Issue an access token', security: [], body: TokenRequest, response: { 200: TokenResponse } }
-  }, async (request) => {
+  }, async (request, reply) => {
+    const keys = [`client:${request.body.clientId}`, `ip:${request.ip}`]
+    const locked = throttle.lockedFor(keys)
+    if (locked > 0) {
+      void reply.header('retry-after', String(locked))
+      throw ctx.fail('RATE_LIMITED', `too many failed attempts; try again in ${locked} s`)
+    }
     const client = await authenticateClient(ctx.db, request.body.clientId, request.body.clientSecret)
     if (client === undefined) {
       request.log.warn({ clientId: request.body.clientId }, 'refused token request')
-      throw ctx.fail('INVALID_CLIENT')
+      await sleep(throttle.fail(keys))
+      throw ctx.fail('INVALID_CLIENT', 'the client id or the secret is wrong')
     }
+    throttle.succeed(keys[0]!)
+    if (client.agency !== null) {
+      const agency = await getAgency(ctx.db, client.agency)
+      if (agency?.status !== 'active') throw ctx.fail('AGENCY_INACTIVE', `${client.agency} is ${agency?.status ?? 'not in the directory'}`)
+    }
+    const scopes = client.scopes.split(' ')
+    // An auditor sees one subtree: their agency's, unless the client was issued for a narrower one.
+    const under = scopes.includes(SCOPES.auditRead) ? (client.under ?? client.agency ?? undefined) : undefined
+    const signing = ctx.keyRing.signing
     const accessToken = await app.jwt.sign(
-      { sub: client.agency ?? 'operator', scope: client.scopes, cid: request.body.clientId },
-      { expiresIn: ctx.config.TOKEN_TTL_SECONDS }
+      { sub: client.agency ?? OPERATOR_SUBJECT, scope: client.scopes, cid: request.body.clientId, ...(under !== undefined ? { under } : {}) },
+      { expiresIn: ctx.config.TOKEN_TTL_SECONDS, key: signing.privateKeyPem, kid: signing.kid }
     )
     return { accessToken, tokenType: 'Bearer' as const, expiresIn: ctx.config.TOKEN_TTL_SECONDS, scope: client.scopes }
   })
+
+  app.get('/.well-known/jwks.json', {
+    schema: { tags: ['auth'], summary: 'The public keys that verify access tokens', security: [] }
+  }, async (_request, reply) => {
+    return await reply.header('cache-control', 'public, max-age=60').send(ctx.keyRing.jwks())
+  })
+
+  app.post('/v1/auth/keys/rotate', {
+    onRequest: app.requireScopes(SCOPES.registryAdmin),
+    schema: { tags: ['auth'], summary: 'Start signing tokens with a new key; the old one verifies until its tokens expire', response: { 200: z.object({ kid: z.string() }) } }
+  }, async () => ({ kid: await ctx.keyRing.rotate() }))
 }

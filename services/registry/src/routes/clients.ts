@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgencyCode, DMS_SCOPES, SCOPES } from '@lienthong/contracts'
+import { AgencyCode, DMS_SCOPES, SCOPES, subtreeTokenPrefix, codeToSubjectTokens } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
 import { createApiClient } from '../domain/api-clients.ts'
 import { getAgency } from '../domain/agencies.ts'
@@ -14,12 +14,23 @@ export async function clientRoutes (app: ServiceApp, ctx: RegistryContext): Prom
       tags: ['credentials'],
       summary: 'Issue API credentials for an agency (the secret is shown once)',
       params: z.object({ code: AgencyCode }),
-      body: z.object({ scopes: z.array(ScopeName).min(1).optional() }).optional(),
-      response: { 201: z.object({ clientId: z.string(), clientSecret: z.string(), agency: z.string(), scopes: z.array(z.string()) }) }
+      body: z.object({
+        scopes: z.array(ScopeName).min(1).optional(),
+        /** for audit:read: a subtree inside the agency's own to limit the auditor to */
+        under: AgencyCode.optional()
+      }).strict().optional(),
+      response: { 201: z.object({ clientId: z.string(), clientSecret: z.string(), agency: z.string(), scopes: z.array(z.string()), under: z.string().nullable() }) }
     }
   }, async (request, reply) => {
-    if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-    const issued = await createApiClient(ctx.db, request.params.code, request.body?.scopes ?? DMS_SCOPES)
-    return await reply.code(201).send({ ...issued, agency: request.params.code })
+    const { code } = request.params
+    const agency = await getAgency(ctx.db, code)
+    if (agency === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
+    if (agency.status !== 'active') throw ctx.fail('AGENCY_INACTIVE', `${code} is ${agency.status}`)
+    const under = request.body?.under
+    if (under !== undefined && under !== code && !codeToSubjectTokens(under).startsWith(subtreeTokenPrefix(code))) {
+      throw ctx.fail('VALIDATION_FAILED', `an auditor of ${code} can be limited to its own subtree only, and ${under} is outside it`)
+    }
+    const issued = await createApiClient(ctx.db, code, request.body?.scopes ?? DMS_SCOPES, under ?? null)
+    return await reply.code(201).send({ ...issued, agency: code })
   })
 }

@@ -1,4 +1,4 @@
-import { codeToSubjectTokens, type DirectoryEntry, type RecipientGroup } from '@lienthong/contracts'
+import { codeToSubjectTokens, subtreeTokenPrefix, type DirectoryEntry, type RecipientGroup } from '@lienthong/contracts'
 
 interface DirectoryView {
   get: (code: string) => DirectoryEntry | undefined
@@ -23,7 +23,7 @@ export function resolveGroup (directory: DirectoryView, sender: string, group: R
     if (parent !== undefined) keep(parent)
     return picked
   }
-  const prefix = codeToSubjectTokens(of).replace(/(\.0+)+$/, '') + '.'
+  const prefix = subtreeTokenPrefix(of)
   for (const e of directory.values()) {
     if (e.code === of) continue
     if (group.group === 'children' && e.parent === of) keep(e)

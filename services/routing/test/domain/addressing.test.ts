@@ -14,7 +14,7 @@ const C1_32 = '000.01.32.H38' // suspended
 const V1_C1_31 = '001.01.31.H38'
 
 function entry (code: string, level: GovernmentLevel, parent: string | null, status: AgencyStatus = 'active'): DirectoryEntry {
-  return { code, name: `Agency ${code}`, level, kind: level === 'village' ? 'village' : 'people_committee', parent, status, version: 3 }
+  return { code, name: `Agency ${code}`, level, kind: level === 'village' ? 'village' : 'people_committee', parent, status, statusSince: '2023-04-10T00:00:00.000Z', endpoints: { webhookUrl: null, mailAddress: null }, version: 3 }
 }
 
 const directory = new Map<string, DirectoryEntry>([

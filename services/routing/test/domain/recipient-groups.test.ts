@@ -22,7 +22,7 @@ const OTHER_D31 = '000.00.31.H39'
 
 function entry (code: string, level: GovernmentLevel, parent: string | null, status: AgencyStatus = 'active'): DirectoryEntry {
   const kind = level === 'village' ? 'village' : code === DEPT ? 'department' : 'people_committee'
-  return { code, name: `Agency ${code}`, level, kind, parent, status, version: 1 }
+  return { code, name: `Agency ${code}`, level, kind, parent, status, statusSince: '2023-04-10T00:00:00.000Z', endpoints: { webhookUrl: null, mailAddress: null }, version: 1 }
 }
 
 const ENTRIES = [

@@ -7,10 +7,29 @@ CREATE TABLE "registry"."agencies" (
 	"level" text NOT NULL,
 	"kind" text NOT NULL,
 	"parent" text,
+	"path" text NOT NULL,
 	"status" text DEFAULT 'active' NOT NULL,
+	"status_since" timestamp with time zone DEFAULT now() NOT NULL,
+	"suspended_at" timestamp with time zone,
+	"retired_at" timestamp with time zone,
+	"webhook_url" text,
+	"mail_address" text,
 	"version" integer DEFAULT 1 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "registry"."agency_keys" (
+	"agency_code" text NOT NULL,
+	"kid" text NOT NULL,
+	"alg" text NOT NULL,
+	"public_jwk" jsonb NOT NULL,
+	"certificate_pem" text,
+	"not_before" timestamp with time zone NOT NULL,
+	"not_after" timestamp with time zone,
+	"revoked_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "agency_keys_agency_code_kid_pk" PRIMARY KEY("agency_code","kid")
 );
 --> statement-breakpoint
 CREATE TABLE "registry"."api_clients" (
@@ -18,6 +37,7 @@ CREATE TABLE "registry"."api_clients" (
 	"agency_code" text,
 	"secret_hash" text NOT NULL,
 	"scopes" text NOT NULL,
+	"under" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"revoked_at" timestamp with time zone
 );
@@ -32,4 +52,5 @@ CREATE TABLE "registry"."token_keys" (
 );
 --> statement-breakpoint
 CREATE INDEX "agencies_parent_idx" ON "registry"."agencies" USING btree ("parent");--> statement-breakpoint
-CREATE INDEX "agencies_level_idx" ON "registry"."agencies" USING btree ("level");
+CREATE INDEX "agencies_level_idx" ON "registry"."agencies" USING btree ("level");--> statement-breakpoint
+CREATE INDEX "agencies_path_idx" ON "registry"."agencies" USING btree ("path" text_pattern_ops);

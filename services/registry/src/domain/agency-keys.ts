@@ -1,0 +1,125 @@
+import type { KV } from '@nats-io/kv'
+import { and, asc, eq, sql } from 'drizzle-orm'
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import { agencyKeyBucketKey, type AgencyKeyEntry, type KeyAlgorithm } from '@lienthong/contracts'
+import type { ErrorFactory } from '@lienthong/platform'
+import { agencyKeys } from '../db/schema.ts'
+import { certificateFacts, type ValidatedKey } from './public-key.ts'
+
+type Db = PostgresJsDatabase<Record<string, unknown>>
+type AgencyKeyRow = typeof agencyKeys.$inferSelect
+type Fail = ErrorFactory<'registry'>
+
+const CONCURRENCY = 256
+
+export function toKeyEntry (row: AgencyKeyRow): AgencyKeyEntry {
+  return {
+    agency: row.agencyCode,
+    kid: row.kid,
+    alg: row.alg as KeyAlgorithm,
+    jwk: row.publicJwk as Record<string, unknown>,
+    certificate: row.certificatePem === null ? null : certificateFacts(row.certificatePem),
+    notBefore: row.notBefore.toISOString(),
+    notAfter: row.notAfter?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null
+  }
+}
+
+export async function publishAgencyKey (bucket: KV, entry: AgencyKeyEntry): Promise<void> {
+  await bucket.put(agencyKeyBucketKey(entry.agency, entry.kid), JSON.stringify(entry))
+}
+
+/**
+ * Registers a validated key for an agency. The bucket is written inside the transaction, while the
+ * new row is still locked, so a revocation of the same kid cannot be overtaken by this older put;
+ * if NATS refuses the put, nothing is stored.
+ */
+export async function addAgencyKey (db: Db, bucket: KV, agency: string, key: ValidatedKey, fail: Fail): Promise<AgencyKeyEntry> {
+  let published: AgencyKeyEntry | undefined
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx.insert(agencyKeys).values({
+        agencyCode: agency,
+        kid: key.kid,
+        alg: key.alg,
+        publicJwk: key.publicJwk,
+        certificatePem: key.certificate?.pem ?? null,
+        notBefore: key.notBefore,
+        notAfter: key.notAfter
+      }).onConflictDoNothing().returning()
+      if (row === undefined) throw fail('KEY_EXISTS', `${agency} already has a key ${key.kid}; a replacement key needs a new kid`)
+      const entry = toKeyEntry(row)
+      await publishOrFail(bucket, entry, fail)
+      published = entry
+      return entry
+    })
+  } catch (err) {
+    // The commit failed after the put: take the key back out, or services would trust a key
+    // the registry does not have.
+    if (published !== undefined) await bucket.delete(agencyKeyBucketKey(agency, key.kid)).catch(() => {})
+    throw err
+  }
+}
+
+/**
+ * Marks a key revoked from now on; revoking it again keeps the first time and publishes it again.
+ * (Should the commit fail after the put, services see the key revoked while the table does not:
+ * the safe side, and the administrator's retry settles it.)
+ */
+export async function revokeAgencyKey (db: Db, bucket: KV, agency: string, kid: string, fail: Fail): Promise<AgencyKeyEntry> {
+  return await db.transaction(async (tx) => {
+    const [row] = await tx.update(agencyKeys)
+      .set({ revokedAt: sql`coalesce(${agencyKeys.revokedAt}, now())` })
+      .where(and(eq(agencyKeys.agencyCode, agency), eq(agencyKeys.kid, kid)))
+      .returning()
+    if (row === undefined) throw fail('KEY_NOT_FOUND', `${agency} has no key ${kid}`)
+    const entry = toKeyEntry(row)
+    await publishOrFail(bucket, entry, fail)
+    return entry
+  })
+}
+
+/** Every key of the agency, revoked ones included, oldest first. */
+export async function listAgencyKeys (db: Db, agency: string): Promise<AgencyKeyEntry[]> {
+  const rows = await db.select().from(agencyKeys)
+    .where(eq(agencyKeys.agencyCode, agency))
+    .orderBy(asc(agencyKeys.createdAt), asc(agencyKeys.kid))
+  return rows.map(toKeyEntry)
+}
+
+export async function getAgencyKey (db: Db, agency: string, kid: string): Promise<AgencyKeyEntry | undefined> {
+  const [row] = await db.select().from(agencyKeys).where(and(eq(agencyKeys.agencyCode, agency), eq(agencyKeys.kid, kid)))
+  return row === undefined ? undefined : toKeyEntry(row)
+}
+
+/**
+ * Makes the `agency-keys` bucket a copy of the table again, at start: puts every row and deletes
+ * bucket entries with no row (left by a registry that stopped between a put and its commit).
+ */
+export async function republishAgencyKeys (db: Db, bucket: KV): Promise<number> {
+  const rows = await db.select().from(agencyKeys)
+  const present = new Set<string>()
+  let batch: Promise<unknown>[] = []
+  for (const row of rows) {
+    const entry = toKeyEntry(row)
+    present.add(agencyKeyBucketKey(entry.agency, entry.kid))
+    batch.push(publishAgencyKey(bucket, entry))
+    if (batch.length >= CONCURRENCY) {
+      await Promise.all(batch)
+      batch = []
+    }
+  }
+  await Promise.all(batch)
+  const stale: string[] = []
+  for await (const k of await bucket.keys()) if (!present.has(k)) stale.push(k)
+  await Promise.all(stale.map(async (k) => { await bucket.delete(k) }))
+  return rows.length
+}
+
+async function publishOrFail (bucket: KV, entry: AgencyKeyEntry, fail: Fail): Promise<void> {
+  try {
+    await publishAgencyKey(bucket, entry)
+  } catch (err) {
+    throw fail('UNAVAILABLE', `the key could not be published to the services (${(err as Error).message}); nothing was changed, retry`)
+  }
+}
