@@ -7,10 +7,12 @@ export class LoginThrottle {
   readonly #failures = new Map<string, { count: number, first: number }>()
   readonly #windowMs: number
   readonly #lockAfter: number
+  readonly #maxDelayMs: number
 
-  constructor (opts: { windowMs?: number, lockAfter?: number } = {}) {
+  constructor (opts: { windowMs?: number, lockAfter?: number, maxDelayMs?: number } = {}) {
     this.#windowMs = opts.windowMs ?? 15 * 60_000
-    this.#lockAfter = opts.lockAfter ?? 20
+    this.#lockAfter = opts.lockAfter ?? 10
+    this.#maxDelayMs = opts.maxDelayMs ?? 5_000
   }
 
   #count (key: string, now: number): number {
@@ -31,7 +33,7 @@ export class LoginThrottle {
     return wait
   }
 
-  /** Records a failure and returns how long to hold the answer: nothing for the first few, then doubling up to 5 s. */
+  /** Records a failure and returns how long to hold the answer: nothing for the first three, then doubling up to the maximum. */
   fail (keys: string[], now = Date.now()): number {
     let worst = 0
     for (const key of keys) {
@@ -41,7 +43,7 @@ export class LoginThrottle {
       worst = Math.max(worst, count)
     }
     if (this.#failures.size > 100_000) this.#prune(now)
-    return worst <= 3 ? 0 : Math.min(5_000, 100 * 2 ** (worst - 4))
+    return worst <= 3 ? 0 : Math.min(this.#maxDelayMs, 100 * 2 ** (worst - 4))
   }
 
   succeed (key: string): void {

@@ -15,7 +15,7 @@ const TokenResponse = z.object({ accessToken: z.string(), tokenType: z.literal('
  * wrong id and a wrong secret get the same answer, and repeated failures are slowed down.
  */
 export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): Promise<void> {
-  const throttle = new LoginThrottle()
+  const throttle = new LoginThrottle({ lockAfter: ctx.config.LOGIN_LOCK_AFTER, maxDelayMs: ctx.config.LOGIN_MAX_DELAY_MS })
 
   app.post('/v1/auth/token', {
     schema: { tags: ['auth'], summary: 'Issue an access token', security: [], body: TokenRequest, response: { 200: TokenResponse } }
