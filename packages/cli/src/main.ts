@@ -1,3 +1,4 @@
+import { benchCommand } from './commands/bench.ts'
 import { downCommand } from './commands/down.ts'
 import { seedCommand } from './commands/seed.ts'
 import { tokenCommand } from './commands/token.ts'
@@ -7,7 +8,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   up: upCommand,
   down: downCommand,
   seed: seedCommand,
-  token: tokenCommand
+  token: tokenCommand,
+  bench: benchCommand
 }
 
 const USAGE = `usage: lienthong <command>
@@ -15,6 +17,7 @@ const USAGE = `usage: lienthong <command>
   down                    stop what \`up\` left running, servers included
   seed [laocai|country]   import a seed directory into the running stack
   token <code> [--scope s] print an access token for an agency of the running stack
+  bench [registry]        measure the targets against real services, on a stack of its own
 `
 
 const [name, ...args] = process.argv.slice(2)
