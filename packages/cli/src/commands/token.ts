@@ -5,12 +5,17 @@ import { createClient, issueToken } from '../registry-admin.ts'
 
 /**
  * Prints, alone on stdout, an access token for an agency of the local stack (DMS scopes unless
- * `--scope` says otherwise). The API client behind it is made once and reused.
+ * `--scope` says otherwise), or with `--operator` the local operator's (`registry:admin`). The API
+ * client behind it is made once and reused.
  */
 export async function tokenCommand (args: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { scope: { type: 'string', multiple: true } } })
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { scope: { type: 'string', multiple: true }, operator: { type: 'boolean' } } })
+  if (values.operator === true) {
+    process.stdout.write(await issueToken(requireStack().urls.registry, operatorCredentials()) + '\n')
+    return
+  }
   const code = positionals[0]
-  if (code === undefined || !isAgencyCode(code)) throw new Error('usage: lienthong token <agency code> [--scope <scope>]…  e.g. lienthong token 000.00.31.H38')
+  if (code === undefined || !isAgencyCode(code)) throw new Error('usage: lienthong token <agency code> [--scope <scope>]… | --operator   e.g. lienthong token 000.00.31.H38')
   const scopes = values.scope?.flatMap((s) => s.split(/[ ,]+/)).filter((s) => s !== '') ?? DMS_SCOPES
   const registry = requireStack().urls.registry
   const key = `${code} ${[...scopes].sort().join(' ')}`
