@@ -9,3 +9,11 @@ export function canonicalJson (value: unknown): string {
   if (text === undefined) throw new TypeError('value has no JSON form')
   return text
 }
+
+/**
+ * The canonical form as UTF-8 bytes. Canonicalizing costs about a fifth of an Ed25519 verify for
+ * a 2 KB envelope, so a caller checking several signatures over one value makes these once.
+ */
+export function canonicalJsonBytes (value: unknown): Uint8Array {
+  return Buffer.from(canonicalJson(value), 'utf8')
+}
