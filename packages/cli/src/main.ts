@@ -17,6 +17,7 @@ const USAGE = `usage: lienthong <command>
   down                    stop what \`up\` left running, servers included
   seed [laocai|country]   import a seed directory into the running stack
   token <code> [--scope s] print an access token for an agency of the running stack
+  token --operator        print the local operator's token (registry:admin)
   bench [registry]        measure the targets against real services, on a stack of its own
 `
 
