@@ -44,9 +44,11 @@ export class KvMirror<T> {
     if (initial === 0) ready()
     void (async () => {
       for await (const e of watch) {
+        // The entry key is a slice of the whole subject; a flat copy makes every later lookup cheaper.
+        const key = flatCopy(e.key)
         const value = e.operation === 'PUT' ? this.#parse(safeJson(e.string())) : undefined
-        if (value !== undefined) this.#entries.set(e.key, value)
-        else if (e.operation !== 'PUT') this.#entries.delete(e.key)
+        if (value !== undefined) this.#entries.set(key, value)
+        else if (e.operation !== 'PUT') this.#entries.delete(key)
         // delta is how many entries are still to come: 0 marks the end of the initial load.
         if (e.delta === 0) ready()
       }
@@ -61,6 +63,10 @@ export class KvMirror<T> {
 
 export async function openBucket (nc: NatsConnection, bucket: string): Promise<KV> {
   return await new Kvm(nc).create(bucket, { history: 1 })
+}
+
+function flatCopy (s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1')
 }
 
 function safeJson (text: string): unknown {

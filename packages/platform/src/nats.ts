@@ -9,7 +9,10 @@ export async function connectNats (url: string, name: string): Promise<NatsConne
     // callers answer 503, so nothing is acknowledged that was not stored.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
-    waitOnFirstConnect: true
+    waitOnFirstConnect: true,
+    // Async stack traces cost an Error per request (every KV put and JetStream publish) for
+    // nothing we read; measured at about 15% of registry's CPU during a national import.
+    noAsyncTraces: true
   })
 }
 

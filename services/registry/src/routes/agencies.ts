@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AgencyCode, AgencyEndpoints, AgencyInput, AgencyKind, AgencyName, AgencyStatus, DirectoryEntry, GovernmentLevel, SCOPES } from '@lienthong/contracts'
-import type { ServiceApp } from '@lienthong/platform'
+import { plainSerializer, type ServiceApp } from '@lienthong/platform'
 import type { RegistryContext } from '../context.ts'
 import { ancestorsOf, childrenOf, getAgency, listAgencies } from '../domain/agencies.ts'
 import { csvRows } from '../domain/agency-csv.ts'
@@ -22,6 +22,7 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
   })
 
   app.get('/v1/agencies/:code/children', {
+    serializerCompiler: plainSerializer,
     schema: { tags: ['agencies'], summary: 'The agencies directly under one', security: [], params: CodeParams, response: { 200: Entries } }
   }, async (request) => {
     if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
@@ -29,6 +30,7 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
   })
 
   app.get('/v1/agencies/:code/ancestors', {
+    serializerCompiler: plainSerializer,
     schema: { tags: ['agencies'], summary: 'The agencies above one, nearest first', security: [], params: CodeParams, response: { 200: Entries } }
   }, async (request) => {
     if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
@@ -36,6 +38,7 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
   })
 
   app.get('/v1/agencies', {
+    serializerCompiler: plainSerializer,
     schema: {
       tags: ['agencies'],
       summary: 'List agencies: by level, status, subtree (`under`) and name (`q`, diacritics optional)',
