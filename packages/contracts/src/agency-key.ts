@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgencyCode } from './agency-code.ts'
+import { AgencyCode, codeToSubjectTokens } from './agency-code.ts'
 
 export const KeyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'kid: 1–64 letters, digits, _ or -')
 
@@ -22,7 +22,7 @@ export const AgencyKeyEntry = z.object({
 })
 export type AgencyKeyEntry = z.infer<typeof AgencyKeyEntry>
 
-/** The KV key of an agency's key: the code root-first, then the kid. */
+/** The KV key of an agency's key: the code root-first, then the kid, so a subtree is one wildcard. */
 export function agencyKeyBucketKey (agency: string, kid: string): string {
-  return `${agency}.${kid}`
+  return `${codeToSubjectTokens(agency)}.${kid}`
 }

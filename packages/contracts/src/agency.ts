@@ -24,13 +24,15 @@ export const AgencyName = z.string()
   .refine((s) => !/[\p{Cc}\p{Cs}\u2028\u2029]/u.test(s), 'the name contains control characters')
   .refine((s) => s.trim() === s, 'the name starts or ends with spaces')
 
-/** What a seed or an import supplies for one agency. */
-export const AgencyInput = z.object({
+const AgencyFields = z.object({
   code: AgencyCode,
   name: AgencyName,
   level: GovernmentLevel,
   kind: AgencyKind
-}).strict()
+})
+
+/** What a seed or an import supplies for one agency: nothing else, so a typo is an error. */
+export const AgencyInput = AgencyFields.strict()
 export type AgencyInput = z.infer<typeof AgencyInput>
 
 /** Where an agency is reached besides the API: its DMS webhook and its mailbox. */
@@ -40,8 +42,11 @@ export const AgencyEndpoints = z.object({
 })
 export type AgencyEndpoints = z.infer<typeof AgencyEndpoints>
 
-/** One agency as the directory (NATS KV) carries it to every service. */
-export const DirectoryEntry = AgencyInput.extend({
+/**
+ * One agency as the directory (NATS KV) carries it to every service. Not strict: a newer
+ * registry may add fields, and older readers must still take the entry (its status above all).
+ */
+export const DirectoryEntry = AgencyFields.extend({
   parent: AgencyCode.nullable(),
   status: AgencyStatus,
   /** when the current status began */

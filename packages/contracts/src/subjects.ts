@@ -16,11 +16,11 @@ export const CONSUMERS = {
 } as const
 
 export const KV_BUCKETS = {
-  /** every agency, keyed by code; written by registry, read by everyone */
+  /** every agency, keyed by its code root-first (`H38.31.05.007`); written by registry, read by everyone */
   directory: 'directory',
   /** public keys that verify access tokens, keyed by key id; written by registry */
   authKeys: 'auth-keys',
-  /** every agency's public keys and certificates, keyed `<code>.<kid>`; written by registry */
+  /** every agency's public keys and certificates, keyed `<code root-first>.<kid>`; written by registry */
   agencyKeys: 'agency-keys'
 } as const
 

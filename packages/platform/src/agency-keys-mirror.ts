@@ -4,9 +4,11 @@ import { KvMirror } from './kv-mirror.ts'
 /** Every agency's public keys, registry's `agency-keys` bucket mirrored in memory. */
 export class AgencyKeysMirror extends KvMirror<AgencyKeyEntry> {
   constructor () {
-    super(KV_BUCKETS.agencyKeys, (value) => {
-      const parsed = AgencyKeyEntry.safeParse(value)
-      return parsed.success ? parsed.data : undefined
+    super(KV_BUCKETS.agencyKeys, {
+      parse: (value) => {
+        const parsed = AgencyKeyEntry.safeParse(value)
+        return parsed.success ? parsed.data : undefined
+      }
     })
   }
 

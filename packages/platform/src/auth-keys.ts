@@ -18,9 +18,11 @@ export type AuthKey = z.infer<typeof AuthKey>
  */
 export class AuthKeys extends KvMirror<AuthKey> {
   constructor () {
-    super(KV_BUCKETS.authKeys, (value) => {
-      const parsed = AuthKey.safeParse(value)
-      return parsed.success ? parsed.data : undefined
+    super(KV_BUCKETS.authKeys, {
+      parse: (value) => {
+        const parsed = AuthKey.safeParse(value)
+        return parsed.success ? parsed.data : undefined
+      }
     })
   }
 }

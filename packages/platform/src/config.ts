@@ -9,6 +9,11 @@ export const BaseConfig = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:7402'),
   /** The largest JSON body accepted, in bytes. */
   BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For to believe (comma-separated IPs or CIDRs),
+   * or `true` for any; unset, the peer address is the client's. Throttling counts per client address.
+   */
+  TRUST_PROXY: z.string().optional().transform((v) => v === undefined || v === '' ? false : v === 'true' ? true : v.split(',').map((s) => s.trim())),
   /** How long JetStream waits for a consumer's ack before delivering the message again. */
   ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000)
 })

@@ -15,8 +15,13 @@ export interface ConsumerSpec {
   log: FastifyBaseLogger
 }
 
-/** A message that can never be handled (it does not parse): acknowledged as terminal, not retried. */
+/**
+ * A message this copy cannot read (it does not parse, e.g. written by a newer version). It is
+ * never dropped: it waits long and comes back, so a deploy that understands it still gets it.
+ */
 export class PoisonMessage extends Error {}
+
+const POISON_RETRY_MS = 10 * 60_000
 
 export interface RunningConsumer {
   /** Stops taking messages and waits for those in hand to finish. */
@@ -58,8 +63,8 @@ export async function startConsumer (nc: NatsConnection, spec: ConsumerSpec): Pr
       msg.ack()
     } catch (err) {
       if (err instanceof PoisonMessage) {
-        spec.log.error({ err, subject: msg.subject, seq: msg.seq }, 'dropping a message that cannot be handled')
-        msg.term(err.message)
+        spec.log.error({ err, subject: msg.subject, seq: msg.seq, retryInMs: POISON_RETRY_MS }, 'a message this version cannot read; it will come back')
+        msg.nak(POISON_RETRY_MS)
         return
       }
       const backoff = Math.min(30_000, 250 * 2 ** Math.min(msg.info.deliveryCount, 7))

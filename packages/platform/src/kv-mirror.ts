@@ -5,15 +5,24 @@ import { Kvm, type KV } from '@nats-io/kv'
  * A NATS KV bucket copied into memory and kept current by a watch, so a lookup never leaves the
  * process. `parse` turns a stored value into an entry, or undefined to ignore a value it cannot read.
  */
+export interface KvMirrorOptions<T> {
+  /** turns a stored value into an entry, or undefined when it cannot be read */
+  parse: (value: unknown) => T | undefined
+  /** the local key of a bucket key (e.g. an agency code from its root-first form); the same by default */
+  localKey?: (bucketKey: string) => string
+  /** whether `next` may replace `current`: lets a mirror ignore an older version arriving late */
+  replaces?: (current: T, next: T) => boolean
+}
+
 export class KvMirror<T> {
   readonly #entries = new Map<string, T>()
   readonly #bucket: string
-  readonly #parse: (value: unknown) => T | undefined
+  readonly #opts: KvMirrorOptions<T>
   #stop: (() => void) | undefined
 
-  constructor (bucket: string, parse: (value: unknown) => T | undefined) {
+  constructor (bucket: string, opts: KvMirrorOptions<T>) {
     this.#bucket = bucket
-    this.#parse = parse
+    this.#opts = opts
   }
 
   get (key: string): T | undefined {
@@ -44,11 +53,7 @@ export class KvMirror<T> {
     if (initial === 0) ready()
     void (async () => {
       for await (const e of watch) {
-        // The entry key is a slice of the whole subject; a flat copy makes every later lookup cheaper.
-        const key = flatCopy(e.key)
-        const value = e.operation === 'PUT' ? this.#parse(safeJson(e.string())) : undefined
-        if (value !== undefined) this.#entries.set(key, value)
-        else if (e.operation !== 'PUT') this.#entries.delete(key)
+        this.#apply(e.key, e.operation === 'PUT' ? this.#opts.parse(safeJson(e.string())) : undefined)
         // delta is how many entries are still to come: 0 marks the end of the initial load.
         if (e.delta === 0) ready()
       }
@@ -58,6 +63,20 @@ export class KvMirror<T> {
 
   stop (): void {
     this.#stop?.()
+  }
+
+  #apply (bucketKey: string, value: T | undefined): void {
+    // The bucket key is a slice of the whole subject; a flat copy makes every later lookup cheaper.
+    const key = this.#opts.localKey?.(bucketKey) ?? flatCopy(bucketKey)
+    if (value === undefined) {
+      // A deleted entry, or one this copy cannot read (a newer format): forget it rather than
+      // keep trusting a stale one, e.g. an agency that has since been suspended.
+      this.#entries.delete(key)
+      return
+    }
+    const current = this.#entries.get(key)
+    if (current !== undefined && this.#opts.replaces !== undefined && !this.#opts.replaces(current, value)) return
+    this.#entries.set(key, value)
   }
 }
 

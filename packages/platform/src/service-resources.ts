@@ -4,6 +4,7 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { ServiceName } from '@lienthong/contracts'
 import { AuthKeys } from './auth-keys.ts'
 import { Directory } from './directory.ts'
+import { AgencyKeysMirror } from './agency-keys-mirror.ts'
 import type { BaseConfig } from './config.ts'
 import { migrateSchema, openDatabase } from './database.ts'
 import type { ReadinessCheck } from './health.ts'
@@ -16,6 +17,8 @@ export interface ServiceResources<TSchema extends Record<string, unknown>> {
   keys: AuthKeys
   /** the agency directory, mirrored from registry's KV bucket */
   directory: Directory
+  /** every agency's public keys and certificates, mirrored from registry's KV bucket */
+  agencyKeys: AgencyKeysMirror
   /** the checks `/readyz` runs: Postgres answers, NATS is connected */
   checks: Record<string, ReadinessCheck>
   close: () => Promise<void>
@@ -39,12 +42,14 @@ export async function openServiceResources<TSchema extends Record<string, unknow
   if (opts.streams !== undefined) await ensureStreams(nc, opts.streams)
   const keys = new AuthKeys()
   const directory = new Directory()
+  const agencyKeys = new AgencyKeysMirror()
   return {
     sql,
     db,
     nc,
     keys,
     directory,
+    agencyKeys,
     checks: {
       postgres: async () => { await sql`select 1` },
       nats: () => { if (nc.isClosed() || nc.isDraining()) throw new Error('nats connection closed') }
@@ -52,6 +57,7 @@ export async function openServiceResources<TSchema extends Record<string, unknow
     close: async () => {
       keys.stop()
       directory.stop()
+      agencyKeys.stop()
       await nc.drain()
       await sql.end({ timeout: 5 })
     }

@@ -17,6 +17,7 @@ export interface ServiceAppOptions {
   description: string
   logLevel: string
   bodyLimit: number
+  trustProxy?: boolean | string[]
   /** the keys that verify access tokens, and (registry only) the key that signs them */
   auth: Omit<AuthOptions, 'service'>
   checks: Record<string, ReadinessCheck>
@@ -27,6 +28,7 @@ export async function createServiceApp (opts: ServiceAppOptions): Promise<Servic
   const app = Fastify({
     logger: loggerOptions(opts.service, opts.logLevel),
     bodyLimit: opts.bodyLimit,
+    trustProxy: opts.trustProxy ?? false,
     // Document ids contain commas and slashes; clients send them URL-encoded in the path.
     routerOptions: { maxParamLength: 500 },
     // One line per request is noise at info level under load; debug brings them back.

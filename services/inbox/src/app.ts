@@ -14,7 +14,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 /** Inbox: each agency's received documents and the steps of handling them. */
 export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
   const res = await openServiceResources({ service: 'inbox', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses] })
-  await Promise.all([res.keys.start(res.nc), res.directory.start(res.nc)])
+  await Promise.all([res.keys.start(res.nc), res.directory.start(res.nc), res.agencyKeys.start(res.nc)])
 
   const app = await createServiceApp({
     service: 'inbox',
@@ -22,6 +22,7 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
     description: "Each agency's inbox and the steps of handling its documents",
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
     auth: { keys: res.keys, directory: res.directory },
     checks: res.checks
   })

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { KV_BUCKETS, SCOPES } from '@lienthong/contracts'
-import { createServiceApp, errorFactory, openAuthKeysBucket, openBucket, openDirectoryBucket, openServiceResources, type ServiceApp } from '@lienthong/platform'
+import { createServiceApp, errorFactory, openAuthKeysBucket, openBucket, openDirectoryBucket, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { RegistryConfig } from './config.ts'
 import type { RegistryContext } from './context.ts'
 import * as schema from './db/schema.ts'
@@ -8,6 +8,7 @@ import { ensureOperatorClient } from './domain/api-clients.ts'
 import { allAgencies } from './domain/agencies.ts'
 import { republishAgencyKeys } from './domain/agency-keys.ts'
 import { publishDirectory } from './domain/directory-publisher.ts'
+import { directorySync } from './domain/directory-sync.ts'
 import { TokenKeyRing } from './domain/token-keys.ts'
 import { agencyRoutes } from './routes/agencies.ts'
 import { authTokenRoutes } from './routes/auth-token.ts'
@@ -30,6 +31,7 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   const agencyKeysBucket = await openBucket(nc, KV_BUCKETS.agencyKeys)
   await republishAgencyKeys(db, agencyKeysBucket)
   const directoryBucket = await openDirectoryBucket(nc)
+  const startedAt = new Date()
   await publishDirectory(directoryBucket, await allAgencies(db))
   await Promise.all([res.keys.start(nc), res.directory.start(nc)])
 
@@ -43,6 +45,7 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
     description: 'Agencies (QCVN 102:2016 codes), their keys and endpoints, credentials and access tokens',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
     auth: { keys: res.keys, directory: res.directory, signing: keyRing.signing },
     checks: res.checks
   })
@@ -51,12 +54,14 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
     keyRing.refresh().catch((err: unknown) => { app.log.warn({ err }, 'could not refresh token keys') })
   }, KEY_REFRESH_MS)
   refresher.unref()
+  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, fail: errorFactory('registry') }
+  const stopSync = startOutboxSweeper('directory', config.DIRECTORY_SYNC_MS, directorySync(ctx, startedAt), app.log)
   app.addHook('onClose', async () => {
     clearInterval(refresher)
+    stopSync()
     await res.close()
   })
 
-  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, fail: errorFactory('registry') }
   await app.register(async (scope) => {
     await authTokenRoutes(scope as ServiceApp, ctx)
     await agencyRoutes(scope as ServiceApp, ctx)

@@ -15,7 +15,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
   const res = await openServiceResources({ service: 'routing', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses] })
   const { directory } = res
-  await Promise.all([res.keys.start(res.nc), directory.start(res.nc)])
+  await Promise.all([res.keys.start(res.nc), directory.start(res.nc), res.agencyKeys.start(res.nc)])
 
   const app = await createServiceApp({
     service: 'routing',
@@ -23,6 +23,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
     description: 'Accepts documents from senders, resolves recipients, and queues a delivery to each',
     logLevel: config.LOG_LEVEL,
     bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
     auth: { keys: res.keys, directory },
     checks: {
       ...res.checks,

@@ -5,9 +5,16 @@ import { publishStatus } from './status-publisher.ts'
 /** Sends status messages of steps that were stored but never acknowledged by JetStream. */
 export async function sweepOutbox (ctx: InboxContext, graceMs: number): Promise<number> {
   const pending = await unpublishedSteps(ctx.db, graceMs)
+  let published = 0
   for (const { item, step } of pending) {
-    await publishStatus(ctx.js, item, step)
-    await markStepPublished(ctx.db, step.id)
+    // One status that cannot be published must not hold back the others.
+    try {
+      await publishStatus(ctx.js, item, step)
+      await markStepPublished(ctx.db, step.id)
+      published++
+    } catch (err) {
+      ctx.log.warn({ err, itemId: item.id, code: step.code }, 'outbox: status not published yet')
+    }
   }
-  return pending.length
+  return published
 }

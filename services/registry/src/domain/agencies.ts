@@ -84,6 +84,17 @@ export async function getAgency (db: Db, code: string): Promise<DirectoryEntry |
   return rows[0] !== undefined ? toDirectoryEntry(rows[0]) : undefined
 }
 
+/**
+ * Level, kind and status of one agency, locked until the transaction ends: `share` while adding a
+ * child under it, `update` while retiring it, so the two cannot cross.
+ */
+export async function lockedFacts (tx: Db, code: string, mode: 'share' | 'update'): Promise<ParentFacts | undefined> {
+  const rows = await tx.select({ level: agencies.level, kind: agencies.kind, status: agencies.status })
+    .from(agencies).where(eq(agencies.code, code)).for(mode === 'share' ? 'share' : 'update')
+  const r = rows[0]
+  return r !== undefined ? { level: r.level as GovernmentLevel, kind: r.kind, status: r.status as AgencyStatus } : undefined
+}
+
 /** Level, kind and status of the given codes that exist, for checking where new agencies go. */
 export async function parentFacts (db: Db, codes: string[]): Promise<Map<string, ParentFacts>> {
   const found = new Map<string, ParentFacts>()

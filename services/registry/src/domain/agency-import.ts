@@ -37,14 +37,17 @@ export async function checkImport (
   }
 
   const inFile = new Map(parsed.map((p) => [p.agency.code, p.agency]))
-  const outside = [...new Set(parsed.map((p) => parentCode(p.agency.code)).filter((c): c is string => c !== null && !inFile.has(c)))]
-  const existing = await existingParents(outside)
+  // Parents already in the directory are looked up even when the file repeats them: the file
+  // may rename one, but cannot bring a retired parent back to life.
+  const parents = [...new Set(parsed.map((p) => parentCode(p.agency.code)).filter((c): c is string => c !== null))]
+  const existing = await existingParents(parents)
   for (const { line, agency } of parsed) {
     const parentOf = parentCode(agency.code)
     const fromFile = parentOf !== null ? inFile.get(parentOf) : undefined
+    const stored = parentOf !== null ? existing.get(parentOf) : undefined
     const parent: ParentFacts | undefined = fromFile !== undefined
-      ? { level: fromFile.level, kind: fromFile.kind, status: 'active' }
-      : (parentOf !== null ? existing.get(parentOf) : undefined)
+      ? { level: fromFile.level, kind: fromFile.kind, status: stored?.status ?? 'active' }
+      : stored
     const problem = placementProblem(agency, parent, levels)
     if (problem !== undefined) problems.push({ line, code: agency.code, message: problem })
   }

@@ -1,5 +1,6 @@
 import type { KV } from '@nats-io/kv'
 import type { DirectoryEntry } from '@lienthong/contracts'
+import { directoryKey } from '@lienthong/platform'
 
 const CONCURRENCY = 256
 
@@ -11,7 +12,7 @@ export async function publishDirectory (kv: KV, entries: Iterable<DirectoryEntry
   let count = 0
   let batch: Promise<unknown>[] = []
   for (const entry of entries) {
-    batch.push(kv.put(entry.code, JSON.stringify(entry)))
+    batch.push(kv.put(directoryKey(entry.code), JSON.stringify(entry)))
     count++
     if (batch.length >= CONCURRENCY) {
       await Promise.all(batch)

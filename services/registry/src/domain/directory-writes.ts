@@ -1,6 +1,6 @@
 import { parentCode, type AgencyInput, type DirectoryEntry } from '@lienthong/contracts'
 import type { RegistryContext } from '../context.ts'
-import { getAgency, insertAgency, liveChildren, parentFacts, setAgencyStatus, updateAgency, upsertAgencies, type AgencyChanges } from './agencies.ts'
+import { getAgency, insertAgency, liveChildren, lockedFacts, parentFacts, setAgencyStatus, updateAgency, upsertAgencies, type AgencyChanges } from './agencies.ts'
 import { checkImport, type ImportRow, type RowProblem } from './agency-import.ts'
 import { placementProblem } from './agency-placement.ts'
 import { publishDirectory } from './directory-publisher.ts'
@@ -11,12 +11,15 @@ import { publishDirectory } from './directory-publisher.ts'
  */
 
 export async function createAgency (ctx: RegistryContext, input: AgencyInput, endpoints: { webhookUrl?: string | null, mailAddress?: string | null }): Promise<DirectoryEntry> {
-  const parentOf = parentCode(input.code)
-  const parent = parentOf !== null ? (await parentFacts(ctx.db, [parentOf])).get(parentOf) : undefined
-  const problem = placementProblem(input, parent, ctx.config.LEVELS)
-  if (problem !== undefined) throw ctx.fail('INVALID_PLACEMENT', problem)
-  const created = await insertAgency(ctx.db, input, endpoints)
-  if (created === undefined) throw ctx.fail('AGENCY_EXISTS', `${input.code} is already in the directory`)
+  const created = await ctx.db.transaction(async (tx) => {
+    const parentOf = parentCode(input.code)
+    const parent = parentOf !== null ? await lockedFacts(tx, parentOf, 'share') : undefined
+    const problem = placementProblem(input, parent, ctx.config.LEVELS)
+    if (problem !== undefined) throw ctx.fail('INVALID_PLACEMENT', problem)
+    const row = await insertAgency(tx, input, endpoints)
+    if (row === undefined) throw ctx.fail('AGENCY_EXISTS', `${input.code} is already in the directory`)
+    return row
+  })
   await publishDirectory(ctx.directoryBucket, [created])
   return created
 }
@@ -48,12 +51,19 @@ export async function changeStatus (ctx: RegistryContext, code: string, action: 
   if (current === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
   if (current.status === 'retired') throw ctx.fail('AGENCY_RETIRED', `${code} was retired on ${current.statusSince}`)
   const target = action === 'suspend' ? 'suspended' : action === 'retire' ? 'retired' : 'active'
-  if (current.status === target) return current
-  if (target === 'retired') {
-    const live = await liveChildren(ctx.db, code)
-    if (live.length > 0) throw ctx.fail('HAS_LIVE_CHILDREN', `retire these first: ${live.slice(0, 20).join(', ')}${live.length > 20 ? ` and ${live.length - 20} more` : ''}`, { children: live.length })
+  // Even when nothing changes, publish: a retry must mend a publish that failed the first time.
+  if (current.status === target) {
+    await publishDirectory(ctx.directoryBucket, [current])
+    return current
   }
-  const changed = await setAgencyStatus(ctx.db, code, target)
+  const changed = await ctx.db.transaction(async (tx) => {
+    await lockedFacts(tx, code, 'update')
+    if (target === 'retired') {
+      const live = await liveChildren(tx, code)
+      if (live.length > 0) throw ctx.fail('HAS_LIVE_CHILDREN', `retire these first: ${live.slice(0, 20).join(', ')}${live.length > 20 ? ` and ${live.length - 20} more` : ''}`, { children: live.length })
+    }
+    return await setAgencyStatus(tx, code, target)
+  })
   if (changed === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
   await publishDirectory(ctx.directoryBucket, [changed])
   return changed

@@ -54,7 +54,12 @@ export class TokenKeyRing {
     this.#signing = { kid: active.kid, privateKeyPem: active.privateKeyPem }
     const next = rows.map((r) => ({ kid: r.kid, alg: r.alg as AuthKey['alg'], publicKeyPem: r.publicKeyPem }))
     for (const key of next) await this.#bucket.put(key.kid, JSON.stringify(key))
-    for (const old of this.#published) if (!next.some((k) => k.kid === old.kid)) await this.#bucket.delete(old.kid)
+    // Compare with the bucket itself, not with what this process published: after a restart a
+    // long-retired key would otherwise stay trusted for ever.
+    const keep = new Set(next.map((k) => k.kid))
+    const stale: string[] = []
+    for await (const kid of await this.#bucket.keys()) if (!keep.has(kid)) stale.push(kid)
+    for (const kid of stale) await this.#bucket.delete(kid)
     this.#published = next
   }
 

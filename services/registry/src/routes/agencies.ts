@@ -10,15 +10,21 @@ const CodeParams = z.object({ code: AgencyCode })
 const Entries = z.object({ items: z.array(DirectoryEntry) })
 const IMPORT_LIMIT = 64 * 1024 * 1024
 
-export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Promise<void> {
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_request, body, done) => { done(null, body) })
+/**
+ * What anyone may read of an agency: all but its webhook URL, which often carries a secret of the
+ * DMS behind it. Operators see it in the answers to their own writes.
+ */
+function publicView (entry: DirectoryEntry): DirectoryEntry {
+  return entry.endpoints.webhookUrl === null ? entry : { ...entry, endpoints: { ...entry.endpoints, webhookUrl: null } }
+}
 
+export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Promise<void> {
   app.get('/v1/agencies/:code', {
     schema: { tags: ['agencies'], summary: 'One agency by code', security: [], params: CodeParams, response: { 200: DirectoryEntry } }
   }, async (request) => {
     const agency = await getAgency(ctx.db, request.params.code)
     if (agency === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-    return agency
+    return publicView(agency)
   })
 
   app.get('/v1/agencies/:code/children', {
@@ -26,7 +32,7 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
     schema: { tags: ['agencies'], summary: 'The agencies directly under one', security: [], params: CodeParams, response: { 200: Entries } }
   }, async (request) => {
     if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-    return { items: await childrenOf(ctx.db, request.params.code) }
+    return { items: (await childrenOf(ctx.db, request.params.code)).map(publicView) }
   })
 
   app.get('/v1/agencies/:code/ancestors', {
@@ -34,7 +40,7 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
     schema: { tags: ['agencies'], summary: 'The agencies above one, nearest first', security: [], params: CodeParams, response: { 200: Entries } }
   }, async (request) => {
     if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-    return { items: await ancestorsOf(ctx.db, request.params.code) }
+    return { items: (await ancestorsOf(ctx.db, request.params.code)).map(publicView) }
   })
 
   app.get('/v1/agencies', {
@@ -53,7 +59,10 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
       }),
       response: { 200: z.object({ items: z.array(DirectoryEntry), next: z.string().nullable() }) }
     }
-  }, async (request) => await listAgencies(ctx.db, request.query))
+  }, async (request) => {
+    const page = await listAgencies(ctx.db, request.query)
+    return { items: page.items.map(publicView), next: page.next }
+  })
 
   app.post('/v1/agencies', {
     onRequest: app.requireScopes(SCOPES.registryAdmin),
@@ -94,22 +103,27 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
     }, async (request) => await changeStatus(ctx, request.params.code, action))
   }
 
-  app.post('/v1/agencies/import', {
-    onRequest: app.requireScopes(SCOPES.registryAdmin),
-    bodyLimit: IMPORT_LIMIT,
-    schema: {
-      tags: ['agencies'],
-      summary: 'Create or update many agencies, all or nothing: JSON `{"agencies": […]}` or CSV `code,name,level,kind`',
-      response: { 200: z.object({ received: z.number(), changed: z.number() }) }
-    }
-  }, async (request) => {
-    if (typeof request.body === 'string') {
-      const { rows, problems } = csvRows(request.body)
-      return await importDirectory(ctx, rows, problems)
-    }
-    const body = request.body as { agencies?: unknown } | unknown[] | null
-    const list = Array.isArray(body) ? body : body?.agencies
-    if (!Array.isArray(list) || list.length === 0) throw ctx.fail('VALIDATION_FAILED', 'send {"agencies": [ … ]} with at least one agency, or a CSV file')
-    return await importDirectory(ctx, list.map((value, i) => ({ line: i + 1, value })))
+  // The CSV parser and its large body limit live in a scope of their own: other routes keep the
+  // service's small limit, so nobody can make registry buffer 64 MB without a token.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_request, body, done) => { done(null, body) })
+    scope.post('/v1/agencies/import', {
+      onRequest: app.requireScopes(SCOPES.registryAdmin),
+      bodyLimit: IMPORT_LIMIT,
+      schema: {
+        tags: ['agencies'],
+        summary: 'Create or update many agencies, all or nothing: JSON `{"agencies": […]}` or CSV `code,name,level,kind`',
+        response: { 200: z.object({ received: z.number(), changed: z.number() }) }
+      }
+    }, async (request) => {
+      if (typeof request.body === 'string') {
+        const { rows, problems } = csvRows(request.body)
+        return await importDirectory(ctx, rows, problems)
+      }
+      const body = request.body as { agencies?: unknown } | unknown[] | null
+      const list = Array.isArray(body) ? body : body?.agencies
+      if (!Array.isArray(list) || list.length === 0) throw ctx.fail('VALIDATION_FAILED', 'send {"agencies": [ … ]} with at least one agency, or a CSV file')
+      return await importDirectory(ctx, list.map((value, i) => ({ line: i + 1, value })))
+    })
   })
 }

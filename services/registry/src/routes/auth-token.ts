@@ -15,13 +15,17 @@ const TokenResponse = z.object({ accessToken: z.string(), tokenType: z.literal('
  * wrong id and a wrong secret get the same answer, and repeated failures are slowed down.
  */
 export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): Promise<void> {
+  // Counted per (client, address) and per address: someone who knows a client id (it is in every
+  // token) cannot lock that DMS out from elsewhere, and one address cannot try many clients.
   const throttle = new LoginThrottle({ lockAfter: ctx.config.LOGIN_LOCK_AFTER, maxDelayMs: ctx.config.LOGIN_MAX_DELAY_MS })
+  const perAddress = new LoginThrottle({ lockAfter: ctx.config.LOGIN_LOCK_AFTER * 5, maxDelayMs: ctx.config.LOGIN_MAX_DELAY_MS })
 
   app.post('/v1/auth/token', {
     schema: { tags: ['auth'], summary: 'Issue an access token', security: [], body: TokenRequest, response: { 200: TokenResponse } }
   }, async (request, reply) => {
-    const keys = [`client:${request.body.clientId}`, `ip:${request.ip}`]
-    const locked = throttle.lockedFor(keys)
+    const pair = [`${request.body.clientId}|${request.ip}`]
+    const address = [request.ip]
+    const locked = Math.max(throttle.lockedFor(pair), perAddress.lockedFor(address))
     if (locked > 0) {
       void reply.header('retry-after', String(locked))
       throw ctx.fail('RATE_LIMITED', `too many failed attempts; try again in ${locked} s`)
@@ -29,10 +33,10 @@ export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): P
     const client = await authenticateClient(ctx.db, request.body.clientId, request.body.clientSecret)
     if (client === undefined) {
       request.log.warn({ clientId: request.body.clientId }, 'refused token request')
-      await sleep(throttle.fail(keys))
+      await sleep(Math.max(throttle.fail(pair), perAddress.fail(address)))
       throw ctx.fail('INVALID_CLIENT', 'the client id or the secret is wrong')
     }
-    throttle.succeed(keys[0]!)
+    throttle.succeed(pair[0]!)
     if (client.agency !== null) {
       const agency = await getAgency(ctx.db, client.agency)
       if (agency?.status !== 'active') throw ctx.fail('AGENCY_INACTIVE', `${client.agency} is ${agency?.status ?? 'not in the directory'}`)

@@ -11,6 +11,10 @@ export const documents = routing.table('documents', {
   /** SHA-256 of the canonical request, to tell a retry from a different document */
   requestDigest: text('request_digest').notNull(),
   priority: integer('priority').notNull(),
+  /** số and ký hiệu are unique per agency per year (ND30), whatever the day of issue */
+  issuedYear: integer('issued_year').notNull(),
+  number: text('number').notNull(),
+  notation: text('notation').notNull(),
   fields: jsonb('fields').notNull(),
   /** the resolved recipient codes, as shown to the sender */
   recipients: text('recipients').array().notNull(),
@@ -19,6 +23,7 @@ export const documents = routing.table('documents', {
   publishedAt: timestamp('published_at', { withTimezone: true })
 }, (t) => [
   uniqueIndex('documents_sender_idempotency_key').on(t.sender, t.idempotencyKey),
+  uniqueIndex('documents_sender_year_number').on(t.sender, t.issuedYear, t.number, t.notation),
   index('documents_unpublished').on(t.acceptedAt).where(sqlIsNull(t.publishedAt))
 ])
 

@@ -3,7 +3,7 @@ import { jsonDigest } from '@lienthong/crypto'
 import type { RoutingContext } from '../context.ts'
 import { resolveAddressing } from './addressing.ts'
 import { publishDeliveries } from './deliveries-publisher.ts'
-import { markPublished, storeDocument } from './document-store.ts'
+import { findDocument, markPublished, storeDocument } from './document-store.ts'
 
 export interface AcceptInput {
   /** the agency of the caller's token */
@@ -25,22 +25,21 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
   if (body.document.classification !== undefined) {
     throw fail('CLASSIFIED', 'a classified document must be sent by the classified channel, never through the exchange')
   }
-  const recipients = resolveAddressing(ctx.directory, agency, body.to, fail)
   const id = documentId(agency, body.document)
   const key = input.idempotencyKey ?? id
   const requestDigest = jsonDigest({ ...body, from: agency })
-  const { created, row } = await storeDocument(ctx.db, {
-    id,
-    sender: agency,
-    idempotencyKey: key,
-    requestDigest,
-    fields: body.document,
-    recipients
-  })
-  if (!created && row.requestDigest !== requestDigest) {
+  const probe = { id, sender: agency, idempotencyKey: key, fields: body.document }
+  // A repeat is answered from what was stored, before any check that may have changed since
+  // (a recipient suspended after the first send must not make its retry fail).
+  let row = await findDocument(ctx.db, probe)
+  if (row === undefined) {
+    const recipients = resolveAddressing(ctx.directory, agency, body.to, fail)
+    row = (await storeDocument(ctx.db, { ...probe, requestDigest, recipients })).row
+  }
+  if (row.requestDigest !== requestDigest) {
     throw row.idempotencyKey === key
       ? fail('IDEMPOTENCY_CONFLICT', `this key was first used for ${row.id} with a different body`)
-      : fail('DUPLICATE_DOCUMENT', `${id} was already sent with other content; a new document needs a new number`)
+      : fail('DUPLICATE_DOCUMENT', `${row.id} already has this number and notation this year; a new document needs a new number`)
   }
   if (row.publishedAt === null) {
     try {

@@ -16,8 +16,8 @@ export interface NewDocument {
 }
 
 /**
- * Stores a document and a queued delivery per recipient in one transaction. When the id or the
- * idempotency key is already taken, nothing is written and the existing row is returned instead,
+ * Stores a document and a queued delivery per recipient in one transaction. When the id, the
+ * idempotency key or the number is already taken, nothing is written and that row is returned instead,
  * so the caller can tell a retry (same digest) from a conflict.
  */
 export async function storeDocument (db: Db, doc: NewDocument): Promise<{ created: boolean, row: DocumentRow }> {
@@ -28,6 +28,9 @@ export async function storeDocument (db: Db, doc: NewDocument): Promise<{ create
       idempotencyKey: doc.idempotencyKey,
       requestDigest: doc.requestDigest,
       priority: doc.fields.priority,
+      issuedYear: Number(doc.fields.issuedAt.slice(0, 4)),
+      number: doc.fields.number,
+      notation: doc.fields.notation,
       fields: doc.fields,
       recipients: doc.recipients
     }).onConflictDoNothing().returning()
@@ -37,11 +40,28 @@ export async function storeDocument (db: Db, doc: NewDocument): Promise<{ create
       }
       return { created: true, row: inserted[0] }
     }
-    const byKey = await tx.select().from(documents)
-      .where(and(eq(documents.sender, doc.sender), eq(documents.idempotencyKey, doc.idempotencyKey))).limit(1)
-    const existing = byKey[0] !== undefined ? byKey : await tx.select().from(documents).where(eq(documents.id, doc.id)).limit(1)
-    return { created: false, row: existing[0]! }
+    // The row that conflicted cannot vanish: documents are never deleted.
+    return { created: false, row: (await findDocument(tx, doc))! }
   })
+}
+
+/**
+ * The document a send repeats, if any: the one sent under the same idempotency key, else the one
+ * with the same id, else the one with the same số/ký hiệu in the same year.
+ */
+export async function findDocument (db: Db, doc: Pick<NewDocument, 'id' | 'sender' | 'idempotencyKey' | 'fields'>): Promise<DocumentRow | undefined> {
+  const byKey = await db.select().from(documents)
+    .where(and(eq(documents.sender, doc.sender), eq(documents.idempotencyKey, doc.idempotencyKey))).limit(1)
+  if (byKey[0] !== undefined) return byKey[0]
+  const byId = await db.select().from(documents).where(eq(documents.id, doc.id)).limit(1)
+  if (byId[0] !== undefined) return byId[0]
+  const byNumber = await db.select().from(documents).where(and(
+    eq(documents.sender, doc.sender),
+    eq(documents.issuedYear, Number(doc.fields.issuedAt.slice(0, 4))),
+    eq(documents.number, doc.fields.number),
+    eq(documents.notation, doc.fields.notation)
+  )).limit(1)
+  return byNumber[0]
 }
 
 export async function markPublished (db: Db, id: string): Promise<void> {

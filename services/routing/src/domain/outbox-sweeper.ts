@@ -9,9 +9,16 @@ import { markPublished, unpublishedDocuments } from './document-store.ts'
  */
 export async function sweepOutbox (ctx: RoutingContext, graceMs: number): Promise<number> {
   const rows = await unpublishedDocuments(ctx.db, graceMs)
+  let published = 0
   for (const row of rows) {
-    await publishDeliveries(ctx.js, row)
-    await markPublished(ctx.db, row.id)
+    // One document that cannot be published must not hold back the others.
+    try {
+      await publishDeliveries(ctx.js, row)
+      await markPublished(ctx.db, row.id)
+      published++
+    } catch (err) {
+      ctx.log.warn({ err, documentId: row.id }, 'outbox: document not published yet')
+    }
   }
-  return rows.length
+  return published
 }

@@ -24,6 +24,9 @@ CREATE TABLE "routing"."documents" (
 	"idempotency_key" text NOT NULL,
 	"request_digest" text NOT NULL,
 	"priority" integer NOT NULL,
+	"issued_year" integer NOT NULL,
+	"number" text NOT NULL,
+	"notation" text NOT NULL,
 	"fields" jsonb NOT NULL,
 	"recipients" text[] NOT NULL,
 	"accepted_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -31,4 +34,5 @@ CREATE TABLE "routing"."documents" (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "documents_sender_idempotency_key" ON "routing"."documents" USING btree ("sender","idempotency_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "documents_sender_year_number" ON "routing"."documents" USING btree ("sender","issued_year","number","notation");--> statement-breakpoint
 CREATE INDEX "documents_unpublished" ON "routing"."documents" USING btree ("accepted_at") WHERE "routing"."documents"."published_at" is null;
