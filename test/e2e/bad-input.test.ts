@@ -83,6 +83,12 @@ t.test('a repeated Idempotency-Key: same body gives the first answer, a differen
   const duplicate = await request('POST', url, { token, json: { ...body, document: { ...document, subject: 'Khác' } }, headers: { 'idempotency-key': 'other' } })
   isProblem(t, duplicate, 409, 'RTE_DUPLICATE_DOCUMENT')
 
+  // Số/ký hiệu are unique for the whole year, not only the day.
+  const sameYear = await request('POST', url, { token, json: { ...body, document: { ...document, issuedAt: '2026-03-02' } } })
+  isProblem(t, sameYear, 409, 'RTE_DUPLICATE_DOCUMENT')
+  const nextYear = await request('POST', url, { token, json: { ...body, document: { ...document, issuedAt: '2027-01-04' } } })
+  t.equal(nextYear.status, 202, 'numbering restarts on 1 January')
+
   // Without a key, the document id is the key: a retry of the same body is answered the same.
   const noKey = await request('POST', url, { token, json: { ...body, document: { ...document, number: '16' } } })
   const noKeyAgain = await request('POST', url, { token, json: { ...body, document: { ...document, number: '16' } } })
@@ -91,13 +97,24 @@ t.test('a repeated Idempotency-Key: same body gives the first answer, a differen
 
   await eventually(async () => {
     const [r] = await stack.sql`select count(*)::int as n from routing.deliveries where status = '01'`
-    return r!.n === 2 ? true : undefined
-  }, 15_000, 'both documents arrived')
+    return r!.n === 3 ? true : undefined
+  }, 15_000, 'the three documents arrived')
+
+  // A retry after a recipient was suspended still gets the first answer, not a refusal.
+  await request('POST', `${stack.registry.url}/v1/agencies/${DISTRICT}/suspend`, { token: await stack.adminToken() })
+  await eventually(async () => {
+    const r = await request('POST', url, { token, json: { to: [DISTRICT], document: { ...document, number: '77' } } })
+    return r.status === 422 ? r : undefined
+  }, 5_000, 'routing sees the suspension')
+  const retried = await request('POST', url, { token, json: body, headers })
+  t.equal(retried.status, 202)
+  t.same(retried.body, first.body)
+
   await new Promise((resolve) => setTimeout(resolve, 1500))
   const items = await stack.sql`select document_id from inbox.items order by document_id`
-  t.same(items.map((r) => r.document_id), [first.body.id, noKey.body.id].sort(), 'one copy of each, no second delivery')
+  t.same(items.map((r) => r.document_id), [first.body.id, noKey.body.id, nextYear.body.id].sort(), 'one copy of each, no second delivery')
   const [docs] = await stack.sql`select count(*)::int as n from routing.documents`
-  t.equal(docs!.n, 2)
+  t.equal(docs!.n, 3)
 })
 
 t.test('inbox: other agencies\u2019 items, unknown codes and replays', async (t) => {

@@ -12,7 +12,8 @@ import { request } from '../harness/http.ts'
 const run = promisify(execFile)
 
 t.test('registry: tokens, refusals, the directory, and no secret in its log', async (t) => {
-  const stack = await startStack(t)
+  // debug logs every request with its headers: the most a secret could leak through
+  const stack = await startStack(t, { env: { registry: { LOG_LEVEL: 'debug' } } })
   const registry = stack.registry.url
   const admin = await stack.adminToken()
 
@@ -62,6 +63,7 @@ t.test('registry: tokens, refusals, the directory, and no secret in its log', as
   t.notOk(log.includes(clientSecret), 'the client secret is not in the log')
   t.notOk(log.includes(token.body.accessToken), 'the token is not in the log')
   t.match(log, /refused token request/, 'the refusal itself is logged')
+  t.match(log, /"url":"\/v1\/agencies\/import"/, 'requests are logged at debug, yet carry no token')
 })
 
 t.test('lienthong token prints a working token alone on stdout', async (t) => {

@@ -34,6 +34,9 @@ t.test('the directory: subtree, children, ancestors, changes with versions and d
   t.equal(renamed.body.version, 2)
   t.equal(renamed.body.endpoints.webhookUrl, 'https://dms.example.vn/hook')
   t.equal(renamed.body.endpoints.mailAddress, 'bqlda@laocai.gov.vn', 'untouched endpoints stay')
+  const publicView = await request('GET', `${reg}/v1/agencies/000.00.25.H38`)
+  t.equal(publicView.body.endpoints.webhookUrl, null, 'a webhook URL is not shown to everyone')
+  t.equal(publicView.body.endpoints.mailAddress, 'bqlda@laocai.gov.vn')
 
   const suspended = await request('POST', `${reg}/v1/agencies/000.00.25.H38/suspend`, { token: admin })
   t.equal(suspended.body.status, 'suspended')
@@ -146,13 +149,39 @@ t.test('credentials: inactive agencies, rotation, JWKS, auditors, guessing slowe
   const outside = await request('POST', `${reg}/v1/agencies/${DISTRICT}/clients`, { token: admin, json: { scopes: ['audit:read'], under: '000.00.32.H38' } })
   t.equal(outside.body.code, 'REG_VALIDATION_FAILED')
 
-  // Guessing: the same answer for a wrong id and a wrong secret, then refusal.
+  // Guessing: the same answer for a wrong id and a wrong secret, slower and slower, then refusal.
   const answers = []
-  for (let i = 0; i < 7; i++) answers.push(await request('POST', `${reg}/v1/auth/token`, { json: { clientId: client.clientId, clientSecret: `guess-${i}` } }))
+  const took: number[] = []
+  for (let i = 0; i < 7; i++) {
+    const started = performance.now()
+    answers.push(await request('POST', `${reg}/v1/auth/token`, { json: { clientId: client.clientId, clientSecret: `guess-${i}` } }))
+    took.push(performance.now() - started)
+  }
   t.same(answers.slice(0, 6).map((a) => a.body.code), Array(6).fill('REG_INVALID_CLIENT'))
+  t.ok(took[3]! >= 100 && took[4]! >= 200, `the 4th and 5th failures are held back (${took.map((x) => Math.round(x)).join(', ')} ms)`)
   t.equal(answers[6]!.status, 429)
   t.equal(answers[6]!.body.code, 'REG_RATE_LIMITED')
   t.ok(Number(answers[6]!.headers.get('retry-after')) > 0)
+
+  // The token route keeps the small body limit, whatever the import route allows.
+  const huge = await request('POST', `${reg}/v1/auth/token`, { raw: JSON.stringify({ clientId: 'x', clientSecret: 'y'.repeat(2_000_000) }) })
+  t.equal(huge.status, 413)
+  t.equal(huge.body.code, 'REG_BODY_TOO_LARGE')
+
+  // NATS away while registry writes: the change is stored, and published once NATS is back.
+  await stack.nats.stop()
+  const during = await request('POST', `${reg}/v1/agencies/000.00.32.H38/suspend`, { token: admin })
+  t.ok(during.status >= 500, `registry says it could not finish (${during.status})`)
+  await stack.nats.start()
+  const other = await stack.tokenFor('000.00.33.H38')
+  const [row] = await stack.sql`select status from registry.agencies where code = '000.00.32.H38'`
+  t.equal(row!.status, 'suspended', 'the change itself was stored')
+  let attempt = 100
+  await eventually(async () => {
+    // a new number each time: a repeat of a stored document would be answered from the store
+    const r = await request('POST', `${stack.routing.url}/v1/documents`, { token: other, json: { to: ['000.00.32.H38'], document: { number: String(attempt++), notation: 'UBND', type: 'Công văn', subject: 'Sau sự cố', issuedAt: '2026-11-26' } } })
+    return r.status === 422 && r.body.code === 'RTE_INACTIVE_RECIPIENT' ? true : undefined
+  }, 20_000, 'routing learns of the suspension without a retry')
 
   // Registry down: the others go on with what they mirrored.
   await stack.registry.stop()
