@@ -23,17 +23,24 @@ function pnpmAt (bin) {
   return r.status === 0 && r.stdout.trim() === pnpmVersion
 }
 
-/** The pinned pnpm: already on PATH, in .data/tools, or installed there with npm. */
+/**
+ * The pinned pnpm: already on the PATH, else installed globally with npm (so the README's
+ * `pnpm lienthong …` works in the user's shell), else — where the global folder is not writable —
+ * into .data/tools, with a hint for the PATH.
+ */
 function ensurePnpm () {
+  if (pnpmAt('pnpm')) return 'pnpm'
   const local = join(localTools, 'bin', 'pnpm')
   if (existsSync(local) && pnpmAt(local)) return local
-  if (pnpmAt('pnpm')) return 'pnpm'
-  process.stderr.write(`[bootstrap] installing pnpm ${pnpmVersion} with npm into .data/tools\n`)
-  mkdirSync(localTools, { recursive: true })
   // corepack's signature check fails against this registry, so npm installs the pinned pnpm.
+  process.stderr.write(`[bootstrap] installing pnpm ${pnpmVersion} with npm\n`)
+  if (run('npm', ['install', '--global', '--no-audit', '--no-fund', `pnpm@${pnpmVersion}`]) === 0 && pnpmAt('pnpm')) return 'pnpm'
+  process.stderr.write('[bootstrap] the global npm folder is not writable; installing pnpm into .data/tools\n')
+  mkdirSync(localTools, { recursive: true })
   if (run('npm', ['install', '--global', '--prefix', localTools, '--no-audit', '--no-fund', `pnpm@${pnpmVersion}`]) !== 0) {
     throw new Error('could not install pnpm with npm')
   }
+  process.stderr.write(`[bootstrap] for \`pnpm\` in your shell: export PATH="${join(localTools, 'bin')}:$PATH"\n`)
   return local
 }
 

@@ -22,6 +22,7 @@ export class ServiceProcess {
   readonly url: string
   #child: ChildProcess | undefined
   #exited: Promise<void> = Promise.resolve()
+  readonly #exitListeners: Array<(code: number | null) => void> = []
 
   constructor (spec: ServiceSpec) {
     this.spec = spec
@@ -30,6 +31,11 @@ export class ServiceProcess {
 
   get pid (): number | undefined {
     return this.#child?.pid
+  }
+
+  /** Called whenever the process ends, asked to or not. */
+  onExit (listener: (code: number | null) => void): void {
+    this.#exitListeners.push(listener)
   }
 
   /** Starts the process and waits until `/healthz` answers. */
@@ -45,6 +51,7 @@ export class ServiceProcess {
     child.stderr?.pipe(log)
     this.#child = child
     this.#exited = new Promise((resolve) => child.once('exit', () => { resolve() }))
+    child.once('exit', (code) => { for (const listener of this.#exitListeners) listener(code) })
     let exitCode: number | null = null
     child.once('exit', (code) => { exitCode = code ?? -1 })
     const deadline = Date.now() + timeoutMs

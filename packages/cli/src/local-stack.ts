@@ -40,7 +40,7 @@ export function writeStack (stack: LocalStack | undefined): void {
 
 export function requireStack (): LocalStack {
   const stack = readStack()
-  if (stack?.urls === undefined) throw new Error('no local stack is running here: start one with `npm start`')
+  if (stack?.urls === undefined || stack.urls.registry === '') throw new Error('no local stack is running here: start one with `npm start`')
   return stack
 }
 
