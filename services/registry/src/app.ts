@@ -5,10 +5,10 @@ import type { RegistryConfig } from './config.ts'
 import type { RegistryContext } from './context.ts'
 import * as schema from './db/schema.ts'
 import { ensureOperatorClient } from './domain/api-clients.ts'
-import { allAgencies } from './domain/agencies.ts'
+import { allAgencies, countAgencies } from './domain/agencies.ts'
 import { republishAgencyKeys } from './domain/agency-keys.ts'
 import { publishDirectory } from './domain/directory-publisher.ts'
-import { directorySync } from './domain/directory-sync.ts'
+import { syncDirectory } from './domain/directory-sync.ts'
 import { TokenKeyRing } from './domain/token-keys.ts'
 import { agencyRoutes } from './routes/agencies.ts'
 import { authTokenRoutes } from './routes/auth-token.ts'
@@ -31,8 +31,10 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   const agencyKeysBucket = await openBucket(nc, KV_BUCKETS.agencyKeys)
   await republishAgencyKeys(db, agencyKeysBucket)
   const directoryBucket = await openDirectoryBucket(nc)
-  const startedAt = new Date()
-  await publishDirectory(directoryBucket, await allAgencies(db))
+  // A bucket holding fewer agencies than the table was lost or never filled: copy all of it.
+  // Otherwise only what was committed but not yet published.
+  if ((await directoryBucket.status()).values < await countAgencies(db)) await publishDirectory({ db, directoryBucket }, await allAgencies(db))
+  else while (await syncDirectory({ db, directoryBucket }) > 0) { /* until caught up */ }
   await Promise.all([res.keys.start(nc), res.directory.start(nc)])
 
   if (config.OPERATOR_CLIENT_ID !== undefined && config.OPERATOR_CLIENT_SECRET !== undefined) {
@@ -55,7 +57,7 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   }, KEY_REFRESH_MS)
   refresher.unref()
   const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, fail: errorFactory('registry') }
-  const stopSync = startOutboxSweeper('directory', config.DIRECTORY_SYNC_MS, directorySync(ctx, startedAt), app.log)
+  const stopSync = startOutboxSweeper('directory', config.DIRECTORY_SYNC_MS, async () => await syncDirectory(ctx), app.log)
   app.addHook('onClose', async () => {
     clearInterval(refresher)
     stopSync()

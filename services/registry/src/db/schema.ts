@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { pgSchema, text, integer, timestamp, index, jsonb, primaryKey } from 'drizzle-orm/pg-core'
 
 export const registry = pgSchema('registry')
@@ -20,9 +21,12 @@ export const agencies = registry.table('agencies', {
   webhookUrl: text('webhook_url'),
   mailAddress: text('mail_address'),
   version: integer('version').notNull().default(1),
+  /** the version last put into the directory bucket; behind `version` means still to publish */
+  publishedVersion: integer('published_version'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
+  index('agencies_unpublished_idx').on(t.code).where(sql`${t.publishedVersion} is distinct from ${t.version}`),
   index('agencies_parent_idx').on(t.parent),
   index('agencies_level_idx').on(t.level),
   index('agencies_path_idx').on(t.path.op('text_pattern_ops'))

@@ -151,6 +151,11 @@ export async function liveChildren (db: Db, code: string): Promise<string[]> {
   return rows.map((r) => r.code)
 }
 
+export async function countAgencies (db: Db): Promise<number> {
+  const [row] = await db.select({ n: raw<number>`count(*)::int` }).from(agencies)
+  return row?.n ?? 0
+}
+
 export async function allAgencies (db: Db): Promise<DirectoryEntry[]> {
   return (await db.select().from(agencies)).map(toDirectoryEntry)
 }

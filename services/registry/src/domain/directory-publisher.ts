@@ -1,24 +1,26 @@
-import type { KV } from '@nats-io/kv'
+import { sql } from 'drizzle-orm'
 import type { DirectoryEntry } from '@lienthong/contracts'
 import { directoryKey } from '@lienthong/platform'
+import type { RegistryContext } from '../context.ts'
+import { agencies } from '../db/schema.ts'
 
 const CONCURRENCY = 256
 
 /**
- * Puts agencies into the directory bucket that every service watches. Registry's table is the
- * truth; the bucket is a copy, so this runs after each committed write and again at start.
+ * Puts agencies into the directory bucket that every service watches, then records the versions
+ * put. Registry's table is the truth and the bucket a copy: rows whose published version lags
+ * are the outbox that `directorySync` works off.
  */
-export async function publishDirectory (kv: KV, entries: Iterable<DirectoryEntry>): Promise<number> {
-  let count = 0
-  let batch: Promise<unknown>[] = []
-  for (const entry of entries) {
-    batch.push(kv.put(directoryKey(entry.code), JSON.stringify(entry)))
-    count++
-    if (batch.length >= CONCURRENCY) {
-      await Promise.all(batch)
-      batch = []
-    }
+export async function publishDirectory (ctx: Pick<RegistryContext, 'db' | 'directoryBucket'>, entries: DirectoryEntry[]): Promise<number> {
+  for (let i = 0; i < entries.length; i += CONCURRENCY) {
+    await Promise.all(entries.slice(i, i + CONCURRENCY).map(async (e) => await ctx.directoryBucket.put(directoryKey(e.code), JSON.stringify(e))))
   }
-  await Promise.all(batch)
-  return count
+  for (let i = 0; i < entries.length; i += 10_000) {
+    const chunk = entries.slice(i, i + 10_000)
+    await ctx.db.execute(sql`
+      update ${agencies} set published_version = v.version
+      from unnest(${`{${chunk.map((e) => e.code).join(',')}}`}::text[], ${`{${chunk.map((e) => e.version).join(',')}}`}::int[]) as v(code, version)
+      where ${agencies.code} = v.code and (${agencies.publishedVersion} is null or ${agencies.publishedVersion} < v.version)`)
+  }
+  return entries.length
 }

@@ -20,7 +20,7 @@ export async function createAgency (ctx: RegistryContext, input: AgencyInput, en
     if (row === undefined) throw ctx.fail('AGENCY_EXISTS', `${input.code} is already in the directory`)
     return row
   })
-  await publishDirectory(ctx.directoryBucket, [created])
+  await publishDirectory(ctx, [created])
   return created
 }
 
@@ -35,7 +35,7 @@ export async function changeAgency (ctx: RegistryContext, code: string, changes:
   }
   const updated = await updateAgency(ctx.db, code, changes)
   if (updated === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
-  await publishDirectory(ctx.directoryBucket, [updated])
+  await publishDirectory(ctx, [updated])
   return updated
 }
 
@@ -53,7 +53,7 @@ export async function changeStatus (ctx: RegistryContext, code: string, action: 
   const target = action === 'suspend' ? 'suspended' : action === 'retire' ? 'retired' : 'active'
   // Even when nothing changes, publish: a retry must mend a publish that failed the first time.
   if (current.status === target) {
-    await publishDirectory(ctx.directoryBucket, [current])
+    await publishDirectory(ctx, [current])
     return current
   }
   const changed = await ctx.db.transaction(async (tx) => {
@@ -65,7 +65,7 @@ export async function changeStatus (ctx: RegistryContext, code: string, action: 
     return await setAgencyStatus(tx, code, target)
   })
   if (changed === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
-  await publishDirectory(ctx.directoryBucket, [changed])
+  await publishDirectory(ctx, [changed])
   return changed
 }
 
@@ -77,6 +77,6 @@ export async function importDirectory (ctx: RegistryContext, rows: ImportRow[], 
     throw ctx.fail('IMPORT_INVALID', `${all.length} problem${all.length === 1 ? '' : 's'} in the import; nothing was written`, { problems: all.slice(0, 1000) })
   }
   const changed = await upsertAgencies(ctx.db, agencies)
-  await publishDirectory(ctx.directoryBucket, changed)
+  await publishDirectory(ctx, changed)
   return { received: agencies.length, changed: changed.length }
 }

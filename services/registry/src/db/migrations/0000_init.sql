@@ -15,6 +15,7 @@ CREATE TABLE "registry"."agencies" (
 	"webhook_url" text,
 	"mail_address" text,
 	"version" integer DEFAULT 1 NOT NULL,
+	"published_version" integer,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -51,6 +52,7 @@ CREATE TABLE "registry"."token_keys" (
 	"retired_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE INDEX "agencies_unpublished_idx" ON "registry"."agencies" USING btree ("code") WHERE "registry"."agencies"."published_version" is distinct from "registry"."agencies"."version";--> statement-breakpoint
 CREATE INDEX "agencies_parent_idx" ON "registry"."agencies" USING btree ("parent");--> statement-breakpoint
 CREATE INDEX "agencies_level_idx" ON "registry"."agencies" USING btree ("level");--> statement-breakpoint
 CREATE INDEX "agencies_path_idx" ON "registry"."agencies" USING btree ("path" text_pattern_ops);
