@@ -36,7 +36,7 @@ export async function startStack (t: Teardown, opts: { agencies?: AgencyInput[],
   const make = async (name: ServiceName, extra: Record<string, string> = {}): Promise<ServiceProcess> => new ServiceProcess({
     name, port: await freePort(), env: { ...env, ...extra, ...opts.env?.[name] }, logFile: join(logDir, `${tag}-${name}.log`)
   })
-  const registry = await make('registry', { OPERATOR_CLIENT_ID: operator.clientId, OPERATOR_CLIENT_SECRET: operator.clientSecret })
+  const registry = await make('registry', { DIRECTORY_SYNC_MS: '1000', OPERATOR_CLIENT_ID: operator.clientId, OPERATOR_CLIENT_SECRET: operator.clientSecret })
   const routing = await make('routing')
   const inbox = await make('inbox')
   const sql = postgres(db.url, { max: 2, onnotice: () => {} })

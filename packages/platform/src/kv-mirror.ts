@@ -18,6 +18,7 @@ export class KvMirror<T> {
   readonly #entries = new Map<string, T>()
   readonly #bucket: string
   readonly #opts: KvMirrorOptions<T>
+  readonly #listeners: Array<(key: string) => void> = []
   #stop: (() => void) | undefined
 
   constructor (bucket: string, opts: KvMirrorOptions<T>) {
@@ -40,6 +41,11 @@ export class KvMirror<T> {
 
   values (): IterableIterator<T> {
     return this.#entries.values()
+  }
+
+  /** Called after every change the watch brings, with the local key. */
+  onChange (listener: (key: string) => void): void {
+    this.#listeners.push(listener)
   }
 
   /** Loads every entry, then follows changes; resolves once the initial load is complete. */
@@ -72,11 +78,12 @@ export class KvMirror<T> {
       // A deleted entry, or one this copy cannot read (a newer format): forget it rather than
       // keep trusting a stale one, e.g. an agency that has since been suspended.
       this.#entries.delete(key)
-      return
+    } else {
+      const current = this.#entries.get(key)
+      if (current !== undefined && this.#opts.replaces !== undefined && !this.#opts.replaces(current, value)) return
+      this.#entries.set(key, value)
     }
-    const current = this.#entries.get(key)
-    if (current !== undefined && this.#opts.replaces !== undefined && !this.#opts.replaces(current, value)) return
-    this.#entries.set(key, value)
+    for (const listener of this.#listeners) listener(key)
   }
 }
 

@@ -10,6 +10,7 @@ import { republishAgencyKeys } from './domain/agency-keys.ts'
 import { publishDirectory } from './domain/directory-publisher.ts'
 import { syncDirectory } from './domain/directory-sync.ts'
 import { TokenKeyRing } from './domain/token-keys.ts'
+import { AnswerCache } from './domain/answer-cache.ts'
 import { agencyRoutes } from './routes/agencies.ts'
 import { authTokenRoutes } from './routes/auth-token.ts'
 import { clientRoutes } from './routes/clients.ts'
@@ -56,8 +57,10 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
     keyRing.refresh().catch((err: unknown) => { app.log.warn({ err }, 'could not refresh token keys') })
   }, KEY_REFRESH_MS)
   refresher.unref()
-  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, fail: errorFactory('registry') }
-  const stopSync = startOutboxSweeper('directory', config.DIRECTORY_SYNC_MS, async () => await syncDirectory(ctx), app.log)
+  const answers = new AnswerCache()
+  res.directory.onChange(() => { answers.clear() })
+  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, answers, fail: errorFactory('registry') }
+  const stopSync = startOutboxSweeper('directory', config.DIRECTORY_SYNC_MS, async () => await syncDirectory(ctx, 2 * config.DIRECTORY_SYNC_MS), app.log)
   app.addHook('onClose', async () => {
     clearInterval(refresher)
     stopSync()

@@ -14,7 +14,10 @@ export const RegistryConfig = BaseConfig.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(7101),
   /** Lifetime of an access token. Short, so a revoked client stops working soon. */
   TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-  /** How often agencies changed lately are published again, in case a publish was lost. */
+  /**
+   * How often agencies whose latest version is not in the directory bucket are published; a change
+   * is left to the request that made it for twice this long first.
+   */
   DIRECTORY_SYNC_MS: z.coerce.number().int().min(100).default(5_000),
   /** Failed token requests (per client id, per address) within 15 minutes before refusing for a while. */
   LOGIN_LOCK_AFTER: z.coerce.number().int().min(1).default(10),

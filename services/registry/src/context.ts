@@ -3,6 +3,7 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { ErrorFactory } from '@lienthong/platform'
 import type { RegistryConfig } from './config.ts'
 import type { TokenKeyRing } from './domain/token-keys.ts'
+import type { AnswerCache } from './domain/answer-cache.ts'
 
 /** What registry's routes are given: its settings, database, directory bucket and errors. */
 export interface RegistryContext {
@@ -13,5 +14,7 @@ export interface RegistryContext {
   agencyKeysBucket: KV
   /** the keys that sign access tokens */
   keyRing: TokenKeyRing
+  /** serialised directory reads, dropped on every directory change */
+  answers: AnswerCache
   fail: ErrorFactory<'registry'>
 }

@@ -11,7 +11,9 @@ const CONCURRENCY = 256
  * put. Registry's table is the truth and the bucket a copy: rows whose published version lags
  * are the outbox that `directorySync` works off.
  */
-export async function publishDirectory (ctx: Pick<RegistryContext, 'db' | 'directoryBucket'>, entries: DirectoryEntry[]): Promise<number> {
+export async function publishDirectory (ctx: Pick<RegistryContext, 'db' | 'directoryBucket'> & { answers?: RegistryContext['answers'] }, entries: DirectoryEntry[]): Promise<number> {
+  // This copy's own reads must show its writes at once, before the bucket's echo arrives.
+  ctx.answers?.clear()
   for (let i = 0; i < entries.length; i += CONCURRENCY) {
     await Promise.all(entries.slice(i, i + CONCURRENCY).map(async (e) => await ctx.directoryBucket.put(directoryKey(e.code), JSON.stringify(e))))
   }

@@ -1,6 +1,7 @@
+import type { FastifyReply } from 'fastify'
 import { z } from 'zod'
 import { AgencyCode, AgencyEndpoints, AgencyInput, AgencyKind, AgencyName, AgencyStatus, DirectoryEntry, GovernmentLevel, SCOPES } from '@lienthong/contracts'
-import { plainSerializer, type ServiceApp } from '@lienthong/platform'
+import type { ServiceApp } from '@lienthong/platform'
 import type { RegistryContext } from '../context.ts'
 import { ancestorsOf, childrenOf, getAgency, listAgencies } from '../domain/agencies.ts'
 import { csvRows } from '../domain/agency-csv.ts'
@@ -18,33 +19,41 @@ function publicView (entry: DirectoryEntry): DirectoryEntry {
   return entry.endpoints.webhookUrl === null ? entry : { ...entry, endpoints: { ...entry.endpoints, webhookUrl: null } }
 }
 
+/** Sends an answer serialised already (from the answer cache) as it is. */
+async function json (reply: FastifyReply, body: string): Promise<FastifyReply> {
+  return await reply.type('application/json; charset=utf-8').serializer((payload: unknown) => payload as string).send(body)
+}
+
 export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Promise<void> {
   app.get('/v1/agencies/:code', {
     schema: { tags: ['agencies'], summary: 'One agency by code', security: [], params: CodeParams, response: { 200: DirectoryEntry } }
-  }, async (request) => {
-    const agency = await getAgency(ctx.db, request.params.code)
-    if (agency === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-    return publicView(agency)
+  }, async (request, reply) => {
+    return await json(reply, await ctx.answers.get(request.url, async () => {
+      const agency = await getAgency(ctx.db, request.params.code)
+      if (agency === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
+      return publicView(agency)
+    }))
   })
 
   app.get('/v1/agencies/:code/children', {
-    serializerCompiler: plainSerializer,
     schema: { tags: ['agencies'], summary: 'The agencies directly under one', security: [], params: CodeParams, response: { 200: Entries } }
-  }, async (request) => {
-    if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-    return { items: (await childrenOf(ctx.db, request.params.code)).map(publicView) }
+  }, async (request, reply) => {
+    return await json(reply, await ctx.answers.get(request.url, async () => {
+      if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
+      return { items: (await childrenOf(ctx.db, request.params.code)).map(publicView) }
+    }))
   })
 
   app.get('/v1/agencies/:code/ancestors', {
-    serializerCompiler: plainSerializer,
     schema: { tags: ['agencies'], summary: 'The agencies above one, nearest first', security: [], params: CodeParams, response: { 200: Entries } }
-  }, async (request) => {
-    if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-    return { items: (await ancestorsOf(ctx.db, request.params.code)).map(publicView) }
+  }, async (request, reply) => {
+    return await json(reply, await ctx.answers.get(request.url, async () => {
+      if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
+      return { items: (await ancestorsOf(ctx.db, request.params.code)).map(publicView) }
+    }))
   })
 
   app.get('/v1/agencies', {
-    serializerCompiler: plainSerializer,
     schema: {
       tags: ['agencies'],
       summary: 'List agencies: by level, status, subtree (`under`) and name (`q`, diacritics optional)',
@@ -59,9 +68,11 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
       }),
       response: { 200: z.object({ items: z.array(DirectoryEntry), next: z.string().nullable() }) }
     }
-  }, async (request) => {
-    const page = await listAgencies(ctx.db, request.query)
-    return { items: page.items.map(publicView), next: page.next }
+  }, async (request, reply) => {
+    return await json(reply, await ctx.answers.get(request.url, async () => {
+      const page = await listAgencies(ctx.db, request.query)
+      return { items: page.items.map(publicView), next: page.next }
+    }))
   })
 
   app.post('/v1/agencies', {
