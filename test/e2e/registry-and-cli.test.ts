@@ -37,6 +37,15 @@ t.test('registry: tokens, refusals, the directory, and no secret in its log', as
   t.equal(unknown.body.code, 'REG_INVALID_CLIENT')
   t.equal(unknown.body.detail, wrong.body.detail, 'an unknown id and a wrong secret look alike')
 
+  // A revoked client gets no more tokens, with the same answer as a wrong secret.
+  const spare = (await request('POST', `${registry}/v1/agencies/000.00.31.H38/clients`, { token: admin, json: {} })).body
+  const revoked = await request('POST', `${registry}/v1/clients/${spare.clientId}/revoke`, { token: admin })
+  t.equal(revoked.status, 200)
+  t.equal(revoked.body.agency, '000.00.31.H38')
+  const afterRevoke = await request('POST', `${registry}/v1/auth/token`, { json: { clientId: spare.clientId, clientSecret: spare.clientSecret } })
+  t.equal(afterRevoke.body.code, 'REG_INVALID_CLIENT')
+  t.equal((await request('POST', `${registry}/v1/clients/ltc_nobody/revoke`, { token: admin })).body.code, 'REG_CLIENT_NOT_FOUND')
+
   // An agency's token cannot administer the directory.
   const forbidden = await request('POST', `${registry}/v1/agencies/import`, { token: token.body.accessToken, json: { agencies: laocaiDirectory().slice(0, 1) } })
   t.equal(forbidden.status, 403)

@@ -37,6 +37,7 @@ export const SERVICE_ERRORS = {
     AGENCY_RETIRED: { status: 409, title: 'The agency is retired; its status can no longer change' },
     HAS_LIVE_CHILDREN: { status: 409, title: 'The agency still has agencies working under it' },
     AGENCY_INACTIVE: { status: 403, title: 'The agency is suspended or retired' },
+    CLIENT_NOT_FOUND: { status: 404, title: 'No API client with this id' },
     INVALID_KEY: { status: 422, title: 'The key is not a public Ed25519 or P-256 JWK' },
     INVALID_CERTIFICATE: { status: 422, title: 'The certificate cannot be read or its key is not Ed25519 or P-256' },
     CERTIFICATE_EXPIRED: { status: 422, title: 'The certificate has expired' },

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { apiClients } from '../db/schema.ts'
 import { hashClientSecret, newClientId, newClientSecret, verifyClientSecret } from './client-secret.ts'
@@ -39,3 +39,11 @@ export async function authenticateClient (db: Db, clientId: string, secret: stri
 }
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+
+/** Revokes a client: it gets no more tokens (those already issued expire within their lifetime). */
+export async function revokeApiClient (db: Db, clientId: string): Promise<{ clientId: string, agency: string | null, revokedAt: Date } | undefined> {
+  const rows = await db.update(apiClients).set({ revokedAt: sql`coalesce(${apiClients.revokedAt}, now())` })
+    .where(eq(apiClients.clientId, clientId)).returning()
+  const row = rows[0]
+  return row !== undefined ? { clientId: row.clientId, agency: row.agencyCode, revokedAt: row.revokedAt! } : undefined
+}

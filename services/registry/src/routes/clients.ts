@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AgencyCode, DMS_SCOPES, SCOPES, subtreeTokenPrefix, codeToSubjectTokens } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
-import { createApiClient } from '../domain/api-clients.ts'
+import { createApiClient, revokeApiClient } from '../domain/api-clients.ts'
 import { getAgency } from '../domain/agencies.ts'
 import type { RegistryContext } from '../context.ts'
 
@@ -32,5 +32,19 @@ export async function clientRoutes (app: ServiceApp, ctx: RegistryContext): Prom
     }
     const issued = await createApiClient(ctx.db, code, request.body?.scopes ?? DMS_SCOPES, under ?? null)
     return await reply.code(201).send({ ...issued, agency: code })
+  })
+
+  app.post('/v1/clients/:clientId/revoke', {
+    onRequest: app.requireScopes(SCOPES.registryAdmin),
+    schema: {
+      tags: ['credentials'],
+      summary: 'Revoke API credentials: no more tokens for them (issued ones expire within their lifetime)',
+      params: z.object({ clientId: z.string().min(1).max(200) }),
+      response: { 200: z.object({ clientId: z.string(), agency: z.string().nullable(), revokedAt: z.string() }) }
+    }
+  }, async (request) => {
+    const revoked = await revokeApiClient(ctx.db, request.params.clientId)
+    if (revoked === undefined) throw ctx.fail('CLIENT_NOT_FOUND', `no client ${request.params.clientId}`)
+    return { ...revoked, revokedAt: revoked.revokedAt.toISOString() }
   })
 }
