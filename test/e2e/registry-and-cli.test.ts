@@ -100,6 +100,9 @@ t.test('lienthong token prints a working token alone on stdout', async (t) => {
   const operator = await run('pnpm', ['lienthong', 'token', '--operator'], { cwd: repoRoot, env })
   t.equal(JSON.parse(Buffer.from(operator.stdout.split('.')[1]!, 'base64url').toString()).scope, 'registry:admin')
 
+  const seeded = await run('pnpm', ['lienthong', 'seed', 'laocai'], { cwd: repoRoot, env })
+  t.match(seeded.stderr, /seed laocai: 1745 agencies, 0 new or changed/, 'seeding again changes nothing')
+
   const bad = await run('pnpm', ['lienthong', 'token', 'not-a-code'], { cwd: repoRoot, env }).catch((err: { code: number, stdout: string, stderr: string }) => err)
   t.equal((bad as { code: number }).code, 1)
   t.equal((bad as { stdout: string }).stdout, '', 'nothing on stdout when it fails')

@@ -35,23 +35,20 @@ export async function agencyRoutes (app: ServiceApp, ctx: RegistryContext): Prom
     }))
   })
 
-  app.get('/v1/agencies/:code/children', {
-    schema: { tags: ['agencies'], summary: 'The agencies directly under one', security: [], params: CodeParams, response: { 200: Entries } }
-  }, async (request, reply) => {
-    return await json(reply, await ctx.answers.get(request.url, async () => {
-      if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-      return { items: (await childrenOf(ctx.db, request.params.code)).map(publicView) }
-    }))
-  })
-
-  app.get('/v1/agencies/:code/ancestors', {
-    schema: { tags: ['agencies'], summary: 'The agencies above one, nearest first', security: [], params: CodeParams, response: { 200: Entries } }
-  }, async (request, reply) => {
-    return await json(reply, await ctx.answers.get(request.url, async () => {
-      if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
-      return { items: (await ancestorsOf(ctx.db, request.params.code)).map(publicView) }
-    }))
-  })
+  const relatives = [
+    ['children', 'The agencies directly under one', childrenOf],
+    ['ancestors', 'The agencies above one, nearest first', ancestorsOf]
+  ] as const
+  for (const [relation, summary, find] of relatives) {
+    app.get(`/v1/agencies/:code/${relation}`, {
+      schema: { tags: ['agencies'], summary, security: [], params: CodeParams, response: { 200: Entries } }
+    }, async (request, reply) => {
+      return await json(reply, await ctx.answers.get(request.url, async () => {
+        if (await getAgency(ctx.db, request.params.code) === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${request.params.code}`)
+        return { items: (await find(ctx.db, request.params.code)).map(publicView) }
+      }))
+    })
+  }
 
   app.get('/v1/agencies', {
     schema: {
