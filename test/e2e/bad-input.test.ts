@@ -76,6 +76,11 @@ t.test('a repeated Idempotency-Key: same body gives the first answer, a differen
   t.equal(again.status, 202)
   t.same(again.body, first.body, 'the first answer again')
 
+  // The same request many times at once: one document, the same answer for all.
+  const burst = await Promise.all(Array.from({ length: 10 }, async () => await request('POST', url, { token, json: { ...body, document: { ...document, number: '88' } }, headers: { 'idempotency-key': 'burst' } })))
+  t.same(new Set(burst.map((a) => a.status)), new Set([202]))
+  t.equal(new Set(burst.map((a) => a.body.id)).size, 1)
+
   const changed = await request('POST', url, { token, json: { ...body, document: { ...document, subject: 'Khác' } }, headers })
   isProblem(t, changed, 409, 'RTE_IDEMPOTENCY_CONFLICT')
 
@@ -97,8 +102,8 @@ t.test('a repeated Idempotency-Key: same body gives the first answer, a differen
 
   await eventually(async () => {
     const [r] = await stack.sql`select count(*)::int as n from routing.deliveries where status = '01'`
-    return r!.n === 3 ? true : undefined
-  }, 15_000, 'the three documents arrived')
+    return r!.n === 4 ? true : undefined
+  }, 15_000, 'the four documents arrived')
 
   // A retry after a recipient was suspended still gets the first answer, not a refusal.
   await request('POST', `${stack.registry.url}/v1/agencies/${DISTRICT}/suspend`, { token: await stack.adminToken() })
@@ -112,9 +117,9 @@ t.test('a repeated Idempotency-Key: same body gives the first answer, a differen
 
   await new Promise((resolve) => setTimeout(resolve, 1500))
   const items = await stack.sql`select document_id from inbox.items order by document_id`
-  t.same(items.map((r) => r.document_id), [first.body.id, noKey.body.id, nextYear.body.id].sort(), 'one copy of each, no second delivery')
+  t.same(items.map((r) => r.document_id), [first.body.id, noKey.body.id, nextYear.body.id, burst[0]!.body.id].sort(), 'one copy of each, no second delivery')
   const [docs] = await stack.sql`select count(*)::int as n from routing.documents`
-  t.equal(docs!.n, 3)
+  t.equal(docs!.n, 4)
 })
 
 t.test('inbox: other agencies\u2019 items, unknown codes and replays', async (t) => {

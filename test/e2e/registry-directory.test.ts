@@ -187,6 +187,12 @@ t.test('credentials: inactive agencies, rotation, JWKS, auditors, guessing slowe
   await stack.registry.stop()
   const sent = await request('POST', `${stack.routing.url}/v1/documents`, { token: fresh, json: { to: [PROVINCE], document: { number: '3', notation: 'UBND', type: 'Báo cáo', subject: 'Khi registry ngừng', issuedAt: '2026-11-26' } } })
   t.equal(sent.status, 202, 'routing checks tokens and recipients without registry')
+  // …even when they start while registry is away: the directory and keys come from the buckets.
+  await stack.routing.stop()
+  await stack.routing.start()
+  await stack.routing.waitReady()
+  const afterRestart = await request('POST', `${stack.routing.url}/v1/documents`, { token: fresh, json: { to: [PROVINCE], document: { number: '4', notation: 'UBND', type: 'Báo cáo', subject: 'Khởi động khi registry ngừng', issuedAt: '2026-11-26' } } })
+  t.equal(afterRestart.status, 202, 'a routing started without registry works')
 })
 
 t.test('two tiers: a province → commune directory by configuration only', async (t) => {
