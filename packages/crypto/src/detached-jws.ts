@@ -72,9 +72,7 @@ export async function verifyDetached (
   resolveKey: KeyResolver,
   opts: VerifyOptions = {}
 ): Promise<VerifiedSignature> {
-  const parts = parseDetachedJws(jws, opts.algorithms ?? SIGNING_ALGORITHMS)
-  const key = await keyFor(parts, resolveKey)
-  return checkSignature(parts, key, canonicalJsonBytes(value))
+  return await verifyDetachedBytes(jws, canonicalJsonBytes(value), resolveKey, opts)
 }
 
 /** As `verifyDetached`, over canonical bytes the caller already made (one value, several signatures). */

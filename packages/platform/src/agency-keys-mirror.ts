@@ -1,14 +1,11 @@
 import { AgencyKeyEntry, KV_BUCKETS, agencyKeyBucketKey } from '@lienthong/contracts'
-import { KvMirror } from './kv-mirror.ts'
+import { KvMirror, parsedBy } from './kv-mirror.ts'
 
 /** Every agency's public keys, registry's `agency-keys` bucket mirrored in memory. */
 export class AgencyKeysMirror extends KvMirror<AgencyKeyEntry> {
   constructor () {
     super(KV_BUCKETS.agencyKeys, {
-      parse: (value) => {
-        const parsed = AgencyKeyEntry.safeParse(value)
-        return parsed.success ? parsed.data : undefined
-      }
+      parse: parsedBy(AgencyKeyEntry)
     })
   }
 

@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import type { KV } from '@nats-io/kv'
 import { z } from 'zod'
 import { KV_BUCKETS } from '@lienthong/contracts'
-import { KvMirror, openBucket } from './kv-mirror.ts'
+import { KvMirror, parsedBy, openBucket } from './kv-mirror.ts'
 
 /** A public key that verifies access tokens, as registry publishes it. */
 export const AuthKey = z.object({
@@ -19,10 +19,7 @@ export type AuthKey = z.infer<typeof AuthKey>
 export class AuthKeys extends KvMirror<AuthKey> {
   constructor () {
     super(KV_BUCKETS.authKeys, {
-      parse: (value) => {
-        const parsed = AuthKey.safeParse(value)
-        return parsed.success ? parsed.data : undefined
-      }
+      parse: parsedBy(AuthKey)
     })
   }
 }

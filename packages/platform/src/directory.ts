@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { KV } from '@nats-io/kv'
 import { DirectoryEntry, KV_BUCKETS, codeToSubjectTokens, subjectTokensToCode } from '@lienthong/contracts'
-import { KvMirror, openBucket } from './kv-mirror.ts'
+import { KvMirror, parsedBy, openBucket } from './kv-mirror.ts'
 
 /**
  * The agency directory as every service sees it: registry's KV bucket, mirrored in memory and
@@ -11,10 +11,7 @@ import { KvMirror, openBucket } from './kv-mirror.ts'
 export class Directory extends KvMirror<DirectoryEntry> {
   constructor () {
     super(KV_BUCKETS.directory, {
-      parse: (value) => {
-        const parsed = DirectoryEntry.safeParse(value)
-        return parsed.success ? parsed.data : undefined
-      },
+      parse: parsedBy(DirectoryEntry),
       localKey: subjectTokensToCode,
       replaces: (current, next) => next.version >= current.version
     })

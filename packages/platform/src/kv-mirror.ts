@@ -14,6 +14,14 @@ export interface KvMirrorOptions<T> {
   replaces?: (current: T, next: T) => boolean
 }
 
+/** A `parse` for a mirror: the value when the schema accepts it, otherwise undefined. */
+export function parsedBy<T> (schema: { safeParse: (v: unknown) => { success: true, data: T } | { success: false } }): (value: unknown) => T | undefined {
+  return (value) => {
+    const parsed = schema.safeParse(value)
+    return parsed.success ? parsed.data : undefined
+  }
+}
+
 export class KvMirror<T> {
   readonly #entries = new Map<string, T>()
   readonly #bucket: string
