@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { repoRoot } from './profiles.ts'
 
-export const SERVICE_NAMES = ['registry', 'routing', 'inbox'] as const
+export const SERVICE_NAMES = ['registry', 'routing', 'inbox', 'signatures'] as const
 export type ServiceName = typeof SERVICE_NAMES[number]
 
 export interface ServiceSpec {

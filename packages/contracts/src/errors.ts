@@ -44,7 +44,9 @@ export const SERVICE_ERRORS = {
     CERTIFICATE_NOT_YET_VALID: { status: 422, title: 'The certificate is not valid yet' },
     INVALID_VALIDITY: { status: 422, title: 'The validity window is empty or already over' },
     KEY_EXISTS: { status: 409, title: 'The agency already has a key with this key id' },
-    KEY_NOT_FOUND: { status: 404, title: 'The agency has no key with this key id' }
+    KEY_NOT_FOUND: { status: 404, title: 'The agency has no key with this key id' },
+    UNTRUSTED_CERTIFICATE: { status: 422, title: 'The certificate does not chain to a configured trust anchor, or may not sign' },
+    CERTIFICATE_REQUIRED: { status: 422, title: 'Keys must be registered by a certificate from a trusted CA here' }
   },
   routing: {
     SENDER_MISMATCH: { status: 403, title: 'The sender is not the agency of the token' },
@@ -56,13 +58,22 @@ export const SERVICE_ERRORS = {
     CLASSIFIED: { status: 422, title: 'Classified documents (mật, tối mật, tuyệt mật) may not enter the exchange' },
     IDEMPOTENCY_CONFLICT: { status: 409, title: 'This Idempotency-Key was used with a different body' },
     DUPLICATE_DOCUMENT: { status: 409, title: 'A different document with this number and notation was already sent' },
-    DOCUMENT_NOT_FOUND: { status: 404, title: 'No such document of this sender' }
+    DOCUMENT_NOT_FOUND: { status: 404, title: 'No such document of this sender' },
+    SIGNATURE_REQUIRED: { status: 422, title: 'The document is not signed, and the signatures service holds no keys of the sender' },
+    SIGNATURE_INVALID: { status: 422, title: 'A signature of the envelope is missing, invalid, or made with a key that may not sign it' }
   },
   inbox: {
     ITEM_NOT_FOUND: { status: 404, title: 'No such item in this inbox' },
-    TRANSITION_NOT_ALLOWED: { status: 409, title: 'This step is not allowed from the current state' }
+    TRANSITION_NOT_ALLOWED: { status: 409, title: 'This step is not allowed from the current state' },
+    SIGNATURE_REQUIRED: { status: 422, title: 'The step needs the agency\u2019s signature of its receipt, and the signatures service holds no keys of the agency' },
+    SIGNATURE_INVALID: { status: 422, title: 'The receipt signature is invalid, or made with a key that may not sign it' },
+    RECEIPT_ALREADY_SIGNED: { status: 409, title: 'This step\u2019s receipt is already signed' }
   },
-  signatures: {},
+  signatures: {
+    AGENCY_NOT_FOUND: { status: 404, title: 'No active agency with this code in the directory' },
+    NOT_IN_CUSTODY: { status: 404, title: 'The service holds no custody key of this agency' },
+    INVALID_PAYLOAD: { status: 422, title: 'The value to sign or verify is not an envelope or a receipt' }
+  },
   audit: {},
   mail: {}
 } as const satisfies Record<ServiceName, Record<string, ErrorKind>>

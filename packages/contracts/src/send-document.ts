@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { AgencyCode } from './agency-code.ts'
 import { DocumentFields } from './document.ts'
+import { EnvelopeSignatures } from './envelope.ts'
 import { Recipients } from './recipients.ts'
 
 /** The body of `POST /v1/documents`. */
@@ -8,7 +9,12 @@ export const SendDocumentRequest = z.object({
   /** Optional: the token's agency is the sender; when given it must match. */
   from: AgencyCode.optional(),
   to: Recipients,
-  document: DocumentFields
+  document: DocumentFields,
+  /**
+   * The envelope's two signatures, when the sender's DMS signs for itself. Left out, the
+   * signatures service signs for the sender if it holds the sender's custody keys.
+   */
+  signatures: EnvelopeSignatures.optional()
 })
 export type SendDocumentRequest = z.infer<typeof SendDocumentRequest>
 

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { AgencyCode } from './agency-code.ts'
 
 /** edXML status codes. */
 export const STATUS_CODES = {
@@ -23,16 +22,3 @@ export const Official = z.object({
   id: z.string().max(100).optional(),
   name: z.string().min(1).max(200)
 })
-
-/** A status message from a recipient back to the sender of a document. */
-export const StatusMessage = z.object({
-  documentId: z.string(),
-  sender: AgencyCode,
-  recipient: AgencyCode,
-  code: StatusCode,
-  channel: Channel,
-  at: z.iso.datetime({ offset: true }),
-  note: z.string().max(2000).optional(),
-  official: Official.optional()
-})
-export type StatusMessage = z.infer<typeof StatusMessage>

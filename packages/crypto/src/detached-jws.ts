@@ -1,4 +1,4 @@
-import { verify, type KeyObject } from 'node:crypto'
+import { sign, verify, type KeyObject } from 'node:crypto'
 import { FlattenedSign, type CryptoKey } from 'jose'
 import { canonicalJsonBytes } from './canonical-json.ts'
 import { parseDetachedJws, type DetachedJwsParts } from './detached-jws-parts.ts'
@@ -63,6 +63,30 @@ export async function signDetachedBytes (
     .sign(key.privateKey)
   // RFC 7515 appendix F: the detached compact form is the compact form with the payload left out.
   return `${jws.protected ?? ''}..${jws.signature}`
+}
+
+/**
+ * As `signDetachedBytes`, synchronously with node:crypto: for custody signing in batches, where an
+ * async WebCrypto round trip per signature would cost more than the signature itself. The output
+ * is the same JWS the async form makes for the same key and header.
+ */
+export function signDetachedBytesSync (
+  payload: Uint8Array,
+  key: { readonly kid: string, readonly alg: SigningAlgorithm, readonly privateKey: KeyObject },
+  extraProtected: Readonly<Record<string, unknown>> = {}
+): string {
+  if (key.kid === '') throw new TypeError('signing key has no kid')
+  if (!isSigningAlgorithm(key.alg)) throw new TypeError(`cannot sign with ${String(key.alg)}`)
+  if (algorithmOfKey(key.privateKey) !== key.alg) throw new TypeError(`key ${key.kid} cannot sign ${key.alg}`)
+  const clash = Object.keys(extraProtected).find((name) => RESERVED_HEADER.has(name))
+  if (clash !== undefined) throw new TypeError(`extra protected header may not set ${clash}`)
+  const header = { ...extraProtected, alg: key.alg, kid: key.kid, b64: false, crit: ['b64'] }
+  const protectedPart = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url')
+  const signingInput = Buffer.concat([Buffer.from(`${protectedPart}.`, 'latin1'), payload])
+  const signature = key.alg === 'EdDSA'
+    ? sign(null, signingInput, key.privateKey)
+    : sign('sha256', signingInput, { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
+  return `${protectedPart}..${signature.toString('base64url')}`
 }
 
 /** Checks a detached JWS made by `signDetached` over `value`; throws `SignatureError` on any failure. */

@@ -9,6 +9,22 @@ export type SignatureFailure =
   | 'alg_mismatch'
   | 'bad_signature'
   | 'too_large'
+  /** the key is registered but revoked */
+  | 'revoked_key'
+  /** the signing time falls outside the key's (or its certificate chain's) validity */
+  | 'expired_key'
+  /** the key is registered, but for another agency than the one that must sign */
+  | 'foreign_key'
+  /** the key belongs to the agency but not in the role asked (a seal for a person, or the reverse) */
+  | 'wrong_role'
+  /** the key's certificate does not chain to a trust anchor, or its key usage does not allow signing */
+  | 'untrusted_certificate'
+  /** the signing time is too far in the past or the future to be accepted now */
+  | 'stale'
+  /** an attachment's bytes do not match the digest the envelope names */
+  | 'attachment_mismatch'
+  /** no signature where one is required */
+  | 'missing'
 
 export class SignatureError extends Error {
   override readonly name = 'SignatureError'

@@ -5,7 +5,7 @@ import { operatorCredentials, readStack, stackDir, writeStack, type LocalStack }
 import { portInUse } from '../port-in-use.ts'
 import { seed } from './seed.ts'
 
-const PORTS: Record<ServiceName, number> = { registry: 7101, routing: 7102, inbox: 7103 }
+const PORTS: Record<ServiceName, number> = { registry: 7101, routing: 7102, inbox: 7103, signatures: 7104 }
 
 function alive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch { return false }

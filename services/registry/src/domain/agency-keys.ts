@@ -17,6 +17,8 @@ export function toKeyEntry (row: AgencyKeyRow): AgencyKeyEntry {
     agency: row.agencyCode,
     kid: row.kid,
     alg: row.alg as KeyAlgorithm,
+    role: 'agency',
+    holder: null,
     jwk: row.publicJwk as Record<string, unknown>,
     certificate: row.certificatePem === null ? null : certificateFacts(row.certificatePem),
     notBefore: row.notBefore.toISOString(),

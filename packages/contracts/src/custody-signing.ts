@@ -1,0 +1,54 @@
+import { z } from 'zod'
+import { AgencyCode } from './agency-code.ts'
+import { DetachedSignature } from './envelope.ts'
+import { KeyRole } from './agency-key.ts'
+
+/**
+ * Custody signing over NATS: routing and inbox ask `services/signatures` to sign for agencies that
+ * let it hold their keys. One request carries a batch; the service answers each item in order.
+ * The service signs only what it can check is the agency's own: an envelope whose sender it is,
+ * or a receipt whose recipient it is.
+ */
+export const CUSTODY_SIGN_SUBJECT = 'sig.custody.sign'
+/** Instances of the signatures service share the requests. */
+export const CUSTODY_SIGN_QUEUE = 'signatures'
+export const CUSTODY_SIGN_BATCH_MAX = 500
+
+export const CustodySignItem = z.discriminatedUnion('kind', [
+  /** both signatures of an envelope: the value is an `Envelope` of this sender */
+  z.object({ kind: z.literal('envelope'), agency: AgencyCode, value: z.unknown() }),
+  /** the agency signature of a `Receipt` of this recipient */
+  z.object({ kind: z.literal('receipt'), agency: AgencyCode, value: z.unknown() })
+])
+export type CustodySignItem = z.infer<typeof CustodySignItem>
+
+export const CustodySignRequest = z.object({ items: z.array(CustodySignItem).min(1).max(CUSTODY_SIGN_BATCH_MAX) })
+export type CustodySignRequest = z.infer<typeof CustodySignRequest>
+
+/** Why an item was not signed. Stable: callers map them to their own problem codes. */
+export const CustodyRefusal = z.enum([
+  /** the service holds no registered, usable custody key of a needed role for this agency */
+  'not_in_custody',
+  /** the value is not an envelope of this sender or a receipt of this recipient */
+  'invalid_value',
+  /** the agency is not an active agency of the directory */
+  'agency_inactive'
+])
+export type CustodyRefusal = z.infer<typeof CustodyRefusal>
+
+export const CustodySignResult = z.union([
+  z.object({
+    ok: z.literal(true),
+    /** by role: `signer` and `agency` for an envelope, `agency` for a receipt */
+    signatures: z.partialRecord(KeyRole, DetachedSignature)
+  }),
+  z.object({ ok: z.literal(false), refusal: CustodyRefusal, detail: z.string() })
+])
+export type CustodySignResult = z.infer<typeof CustodySignResult>
+
+export const CustodySignResponse = z.union([
+  z.object({ results: z.array(CustodySignResult) }),
+  /** the whole batch was unreadable */
+  z.object({ error: z.string() })
+])
+export type CustodySignResponse = z.infer<typeof CustodySignResponse>
