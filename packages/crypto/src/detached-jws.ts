@@ -111,8 +111,28 @@ export async function verifyDetachedBytes (
   return checkSignature(parts, key, payload)
 }
 
+/** What a synchronous verifier asks for: the key, already resolved from a local directory. */
+export type SyncKeyResolver = (request: KeyRequest) => KeyObject | undefined
+
+/**
+ * As `verifyDetachedBytes`, when the keys are in memory (a directory mirror): no promise per
+ * signature, which is most of the difference at thousands of envelopes a second.
+ */
+export function verifyDetachedBytesSync (
+  jws: string,
+  payload: Uint8Array,
+  resolveKey: SyncKeyResolver,
+  opts: VerifyOptions = {}
+): VerifiedSignature {
+  const parts = parseDetachedJws(jws, opts.algorithms ?? SIGNING_ALGORITHMS)
+  return checkSignature(parts, checkedKey(parts, resolveKey({ kid: parts.kid, alg: parts.alg, header: parts.header })), payload)
+}
+
 async function keyFor (parts: DetachedJwsParts, resolveKey: KeyResolver): Promise<KeyObject> {
-  const key = await resolveKey({ kid: parts.kid, alg: parts.alg, header: parts.header })
+  return checkedKey(parts, await resolveKey({ kid: parts.kid, alg: parts.alg, header: parts.header }))
+}
+
+function checkedKey (parts: DetachedJwsParts, key: KeyObject | undefined): KeyObject {
   if (key === undefined) throw new SignatureError('unknown_key', `no key ${parts.kid}`)
   const keyAlg = algorithmOfKey(key)
   // The header names the algorithm, but the key decides it: an ES256 header over an Ed25519 key,
