@@ -3,7 +3,7 @@ import { basename, join } from 'node:path'
 import postgres, { type Sql } from 'postgres'
 import { DMS_SCOPES, type AgencyInput } from '@lienthong/contracts'
 import { ServiceProcess, freePort, repoRoot, type ServiceName } from '@lienthong/infra'
-import { createClient, importAgencies, issueToken } from '@lienthong/cli'
+import { createClient, enrollCustody, importAgencies, issueToken } from '@lienthong/cli'
 import { laocaiDirectory } from '@lienthong/seeds'
 import { createTestDatabase } from './test-database.ts'
 import { createTestNats, type TestNats } from './test-nats.ts'
@@ -12,6 +12,7 @@ export interface TestStack {
   registry: ServiceProcess
   routing: ServiceProcess
   inbox: ServiceProcess
+  signatures: ServiceProcess
   nats: TestNats
   databaseUrl: string
   /** the test's own connection, to look at what services stored */
@@ -22,11 +23,19 @@ export interface TestStack {
 
 interface Teardown { teardown: (fn: () => Promise<void> | void) => void, name: string }
 
+export interface StackOptions {
+  agencies?: AgencyInput[]
+  env?: Partial<Record<ServiceName, Record<string, string>>>
+  /** the agencies the signatures service signs for: all of the directory by default */
+  custody?: 'all' | string[]
+}
+
 /**
- * Registry, routing and inbox as real processes on a database and a nats-server of this test's
- * own, with the Lào Cai directory loaded. Everything is stopped and removed at the test's end.
+ * Registry, routing, inbox and signatures as real processes on a database and a nats-server of
+ * this test's own, with the Lào Cai directory loaded and (by default) every agency in custody, as
+ * on the local stack. Everything is stopped and removed at the test's end.
  */
-export async function startStack (t: Teardown, opts: { agencies?: AgencyInput[], env?: Partial<Record<ServiceName, Record<string, string>>> } = {}): Promise<TestStack> {
+export async function startStack (t: Teardown, opts: StackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase()
   const nats = await createTestNats()
   const operator = { clientId: 'test-operator', clientSecret: randomBytes(18).toString('base64url') }
@@ -39,20 +48,36 @@ export async function startStack (t: Teardown, opts: { agencies?: AgencyInput[],
   const registry = await make('registry', { DIRECTORY_SYNC_MS: '1000', OPERATOR_CLIENT_ID: operator.clientId, OPERATOR_CLIENT_SECRET: operator.clientSecret })
   const routing = await make('routing')
   const inbox = await make('inbox')
+  const signatures = await make('signatures', { MASTER_KEYS: `test:${randomBytes(32).toString('base64')}` })
   const sql = postgres(db.url, { max: 2, onnotice: () => {} })
 
   t.teardown(async () => {
-    await Promise.all([registry, routing, inbox].map(async (s) => { await s.stop('SIGKILL') }))
+    await Promise.all([registry, routing, inbox, signatures].map(async (s) => { await s.stop('SIGKILL') }))
     await sql.end({ timeout: 1 })
     await nats.dispose()
     await db.drop()
   })
 
   await registry.start()
-  await Promise.all([routing.start(), inbox.start()])
+  await Promise.all([routing.start(), inbox.start(), signatures.start()])
   const adminToken = async (): Promise<string> => await issueToken(registry.url, operator)
-  await importAgencies(registry.url, await adminToken(), opts.agencies ?? laocaiDirectory())
-  await Promise.all([registry.waitReady(), routing.waitReady(), inbox.waitReady()])
+  const agencies = opts.agencies ?? laocaiDirectory()
+  await importAgencies(registry.url, await adminToken(), agencies)
+  await Promise.all([registry.waitReady(), routing.waitReady(), inbox.waitReady(), signatures.waitReady()])
+  const custody = opts.custody ?? 'all'
+  const inCustody = custody === 'all' ? agencies.map((a) => a.code) : custody
+  if (inCustody.length > 0) {
+    // The signatures service may not have the whole directory yet: enrolment refuses codes it does not know.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await enrollCustody({ signaturesUrl: signatures.url, registryUrl: registry.url, token: await adminToken(), agencies: inCustody })
+        break
+      } catch (err) {
+        if (attempt === 50) throw err
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+  }
 
   const clients = new Map<string, { clientId: string, clientSecret: string }>()
   const tokenFor = async (code: string, scopes: string[] = DMS_SCOPES): Promise<string> => {
@@ -64,5 +89,5 @@ export async function startStack (t: Teardown, opts: { agencies?: AgencyInput[],
     }
     return await issueToken(registry.url, client)
   }
-  return { registry, routing, inbox, nats, databaseUrl: db.url, sql, adminToken, tokenFor }
+  return { registry, routing, inbox, signatures, nats, databaseUrl: db.url, sql, adminToken, tokenFor }
 }

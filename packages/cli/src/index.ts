@@ -1,2 +1,3 @@
 export * from './registry-admin.ts'
 export { seed, SEEDS } from './commands/seed.ts'
+export * from './custody-enrolment.ts'

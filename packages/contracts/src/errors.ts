@@ -67,7 +67,8 @@ export const SERVICE_ERRORS = {
     TRANSITION_NOT_ALLOWED: { status: 409, title: 'This step is not allowed from the current state' },
     SIGNATURE_REQUIRED: { status: 422, title: 'The step needs the agency\u2019s signature of its receipt, and the signatures service holds no keys of the agency' },
     SIGNATURE_INVALID: { status: 422, title: 'The receipt signature is invalid, or made with a key that may not sign it' },
-    RECEIPT_ALREADY_SIGNED: { status: 409, title: 'This step\u2019s receipt is already signed' }
+    RECEIPT_ALREADY_SIGNED: { status: 409, title: 'This step\u2019s receipt is already signed' },
+    STEP_NOT_FOUND: { status: 404, title: 'The item has no step with this code' }
   },
   signatures: {
     AGENCY_NOT_FOUND: { status: 404, title: 'No active agency with this code in the directory' },

@@ -15,7 +15,13 @@ export const BaseConfig = z.object({
    */
   TRUST_PROXY: z.string().optional().transform((v) => v === undefined || v === '' ? false : v === 'true' ? true : v.split(',').map((s) => s.trim())),
   /** How long JetStream waits for a consumer's ack before delivering the message again. */
-  ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000)
+  ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** A PEM bundle of the CAs agency certificates must chain to (self-signed ones are the anchors). */
+  TRUST_ANCHORS: z.string().optional().transform((v) => v === '' ? undefined : v),
+  /** `true`: a key registered without a certificate from a trusted CA signs nothing. */
+  REQUIRE_CERTIFICATES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** How far in the future a signing time may lie (clocks differ) before it is refused. */
+  SIGNATURE_SKEW_MS: z.coerce.number().int().min(0).default(5 * 60_000)
 })
 export type BaseConfig = z.infer<typeof BaseConfig>
 

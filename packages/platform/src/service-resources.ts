@@ -4,7 +4,9 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { ServiceName } from '@lienthong/contracts'
 import { AuthKeys } from './auth-keys.ts'
 import { Directory } from './directory.ts'
+import { loadTrustStore } from '@lienthong/crypto'
 import { AgencyKeysMirror } from './agency-keys-mirror.ts'
+import { SignatureChecker } from './signature-check.ts'
 import type { BaseConfig } from './config.ts'
 import { migrateSchema, openDatabase } from './database.ts'
 import type { ReadinessCheck } from './health.ts'
@@ -19,6 +21,8 @@ export interface ServiceResources<TSchema extends Record<string, unknown>> {
   directory: Directory
   /** every agency's public keys and certificates, mirrored from registry's KV bucket */
   agencyKeys: AgencyKeysMirror
+  /** checks signatures against `agencyKeys` and the configured trust anchors */
+  signatureChecker: SignatureChecker
   /** the checks `/readyz` runs: Postgres answers, NATS is connected */
   checks: Record<string, ReadinessCheck>
   close: () => Promise<void>
@@ -43,6 +47,10 @@ export async function openServiceResources<TSchema extends Record<string, unknow
   const keys = new AuthKeys()
   const directory = new Directory()
   const agencyKeys = new AgencyKeysMirror()
+  const signatureChecker = new SignatureChecker(agencyKeys, {
+    trust: loadTrustStore(opts.config.TRUST_ANCHORS),
+    requireCertificates: opts.config.REQUIRE_CERTIFICATES
+  })
   return {
     sql,
     db,
@@ -50,6 +58,7 @@ export async function openServiceResources<TSchema extends Record<string, unknow
     keys,
     directory,
     agencyKeys,
+    signatureChecker,
     checks: {
       postgres: async () => { await sql`select 1` },
       nats: () => { if (nc.isClosed() || nc.isDraining()) throw new Error('nats connection closed') }

@@ -1,9 +1,8 @@
 import type { KeyObject } from 'node:crypto'
 import {
-  PublicKeyCache, SignatureError, canonicalJsonBytes, sha256Hex, verifyDetachedBytesSync,
-  type KeyRequest, type SignatureFailure
+  PublicKeyCache, SignatureError, canonicalJsonBytes, isCertificateError, sha256Hex, verifyDetachedBytesSync,
+  type KeyRequest, type SignatureFailure, type TrustStore
 } from '@lienthong/crypto'
-import type { TrustStore } from '@lienthong/crypto'
 import type { AgencyKeyEntry, Envelope, KeyRole, Receipt, SignaturePair } from '@lienthong/contracts'
 import type { AgencyKeysMirror } from './agency-keys-mirror.ts'
 
@@ -171,7 +170,3 @@ export function attachmentMismatches (envelope: Envelope, received: ReadonlyArra
   return wrong
 }
 
-// TODO(me): replace by `instanceof CertificateError` once packages/crypto exports it.
-function isCertificateError (error: unknown): error is Error & { reason: string } {
-  return error instanceof Error && error.name === 'CertificateError'
-}

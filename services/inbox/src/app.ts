@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { jetstream } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
-import { createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
+import { CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { InboxConfig } from './config.ts'
 import type { InboxContext } from './context.ts'
 import { startDeliveries } from './consumers/deliveries.ts'
@@ -26,7 +26,15 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
     auth: { keys: res.keys, directory: res.directory },
     checks: res.checks
   })
-  const ctx: InboxContext = { config, db: res.db, js: jetstream(res.nc), fail: errorFactory('inbox'), log: app.log }
+  const ctx: InboxContext = {
+    config,
+    db: res.db,
+    js: jetstream(res.nc),
+    signatures: res.signatureChecker,
+    custody: new CustodySigner(res.nc),
+    fail: errorFactory('inbox'),
+    log: app.log
+  }
   const deliveries = await startDeliveries(res.nc, ctx)
   const stopSweeper = startOutboxSweeper('statuses', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import type { ErrorFactory } from '@lienthong/platform'
+import type { CustodySigner, ErrorFactory, SignatureChecker } from '@lienthong/platform'
 import type { InboxConfig } from './config.ts'
 
 /** What inbox's routes, consumers and domain functions are given. */
@@ -9,6 +9,10 @@ export interface InboxContext {
   config: InboxConfig
   db: PostgresJsDatabase<Record<string, unknown>>
   js: JetStreamClient
+  /** checks envelope and receipt signatures against the mirrored agency keys */
+  signatures: SignatureChecker
+  /** asks the signatures service to sign receipts for agencies in its custody */
+  custody: CustodySigner
   fail: ErrorFactory<'inbox'>
   log: FastifyBaseLogger
 }

@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { jetstream } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
-import { createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
+import { CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 import type { RoutingContext } from './context.ts'
 import { startStatusUpdates } from './consumers/status-updates.ts'
 import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { documentRoutes } from './routes/documents.ts'
+import { receiptRoutes } from './routes/receipts.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
@@ -30,7 +31,16 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
       directory: () => { if (directory.size === 0) throw new Error('the agency directory is empty') }
     }
   })
-  const ctx: RoutingContext = { config, db: res.db, js: jetstream(res.nc), directory, fail: errorFactory('routing'), log: app.log }
+  const ctx: RoutingContext = {
+    config,
+    db: res.db,
+    js: jetstream(res.nc),
+    directory,
+    signatures: res.signatureChecker,
+    custody: new CustodySigner(res.nc),
+    fail: errorFactory('routing'),
+    log: app.log
+  }
   const statusUpdates = await startStatusUpdates(res.nc, ctx)
   const stopSweeper = startOutboxSweeper('documents', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {
@@ -38,6 +48,9 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
     await statusUpdates.stop()
     await res.close()
   })
-  await app.register(async (scope) => { await documentRoutes(scope as ServiceApp, ctx) })
+  await app.register(async (scope) => {
+    await documentRoutes(scope as ServiceApp, ctx)
+    await receiptRoutes(scope as ServiceApp, ctx)
+  })
   return app
 }

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import type { Directory, ErrorFactory } from '@lienthong/platform'
+import type { CustodySigner, Directory, ErrorFactory, SignatureChecker } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 
 /** What routing's routes, consumers and domain functions are given. */
@@ -10,6 +10,10 @@ export interface RoutingContext {
   db: PostgresJsDatabase<Record<string, unknown>>
   js: JetStreamClient
   directory: Directory
+  /** checks envelope and receipt signatures against the mirrored agency keys */
+  signatures: SignatureChecker
+  /** asks the signatures service to sign for agencies in its custody */
+  custody: CustodySigner
   fail: ErrorFactory<'routing'>
   log: FastifyBaseLogger
 }

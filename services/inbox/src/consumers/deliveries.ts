@@ -1,14 +1,15 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { CONSUMERS, DeliveryMessage, STREAMS } from '@lienthong/contracts'
-import { decodeMessage, startConsumer, type RunningConsumer } from '@lienthong/platform'
+import { PoisonMessage, decodeMessage, startConsumer, type RunningConsumer } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
-import { markStepPublished, storeArrival } from '../domain/item-store.ts'
-import { publishStatus } from '../domain/status-publisher.ts'
+import { storeArrival } from '../domain/item-store.ts'
+import { sendStep } from '../domain/status-publisher.ts'
 
 /**
- * Takes every delivery into its recipient's inbox exactly once and answers the sender with 01
- * (arrived). The message is acknowledged only after both, so a crash in between redelivers it,
- * and the unique key and the status message id turn the second pass into a no-op.
+ * Takes every delivery into its recipient's inbox exactly once, with the result of checking its
+ * signatures again, and answers the sender with a signed 01 (arrived). The message is
+ * acknowledged only after both, so a crash in between redelivers it, and the unique key and the
+ * status message id turn the second pass into a no-op.
  */
 export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): Promise<RunningConsumer> {
   return await startConsumer(nc, {
@@ -19,11 +20,14 @@ export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): P
     ackWaitMs: ctx.config.ACK_WAIT_MS,
     handle: async (msg) => {
       const delivery = decodeMessage(DeliveryMessage, msg)
-      const { item, step } = await storeArrival(ctx.db, delivery)
-      if (step.publishedAt === null) {
-        await publishStatus(ctx.js, item, step)
-        await markStepPublished(ctx.db, step.id)
+      if (delivery.envelope.id !== delivery.documentId) {
+        throw new PoisonMessage(`delivery of ${delivery.documentId} carries the envelope of ${delivery.envelope.id}`)
       }
+      // Checked again here, not taken on routing's word: what the recipient keeps is its own finding.
+      const check = ctx.signatures.checkEnvelope(delivery.envelope, delivery.signatures)
+      if (!check.valid) ctx.log.warn({ documentId: delivery.documentId, recipient: delivery.recipient, findings: check.findings }, 'delivery arrived with signatures that do not verify')
+      const { item, step } = await storeArrival(ctx.db, delivery, check)
+      await sendStep(ctx, item, step)
     }
   })
 }

@@ -1,5 +1,5 @@
 import { isNull } from 'drizzle-orm'
-import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial } from 'drizzle-orm/pg-core'
+import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial, boolean } from 'drizzle-orm/pg-core'
 
 export const inbox = pgSchema('inbox')
 
@@ -18,6 +18,13 @@ export const items = inbox.table('items', {
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   /** the latest status code */
   state: text('state').notNull(),
+  /** the signed envelope as delivered, its two signatures, and its SHA-256 (which receipts name) */
+  envelope: jsonb('envelope'),
+  signatures: jsonb('signatures'),
+  envelopeDigest: text('envelope_digest'),
+  /** whether both signatures verified on arrival, and what each check found */
+  signaturesValid: boolean('signatures_valid'),
+  signatureFindings: jsonb('signature_findings'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
   // Exactly one copy per (document, recipient), however often the delivery comes.
@@ -35,7 +42,12 @@ export const steps = inbox.table('steps', {
   note: text('note'),
   official: jsonb('official'),
   /** set once JetStream acknowledged the status message; null rows are the outbox */
-  publishedAt: timestamp('published_at', { withTimezone: true })
+  publishedAt: timestamp('published_at', { withTimezone: true }),
+  /** the receipt as signed (its `at` is this step's time) and the agency's detached JWS of it */
+  receipt: jsonb('receipt'),
+  signature: text('signature'),
+  /** the agency signs with its own DMS, which has not signed this receipt yet: not sent until it does */
+  awaitingSignature: boolean('awaiting_signature').notNull().default(false)
 }, (t) => [
   uniqueIndex('steps_item_code').on(t.itemId, t.code),
   index('steps_unpublished').on(t.at).where(isNull(t.publishedAt))

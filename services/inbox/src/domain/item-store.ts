@@ -1,35 +1,45 @@
 import { and, desc, eq, lt, asc, isNull, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { uuidv7 } from 'uuidv7'
-import type { DeliveryMessage, StatusCode } from '@lienthong/contracts'
+import type { DeliveryMessage, Receipt, StatusCode } from '@lienthong/contracts'
+import type { EnvelopeCheck } from '@lienthong/platform'
 import { items, steps } from '../db/schema.ts'
+import { receiptOf } from './receipts.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 export type ItemRow = typeof items.$inferSelect
 export type StepRow = typeof steps.$inferSelect
 
 /**
- * Stores a delivered document in its recipient's inbox with its arrival step (01). The unique
- * (document, recipient) key, not a look-before-insert, makes a second delivery a no-op; the
- * arrival step is returned either way so its status message can be (re)published.
+ * Stores a delivered document in its recipient's inbox with its arrival step (01) and the result
+ * of checking its signatures. The unique (document, recipient) key, not a look-before-insert,
+ * makes a second delivery a no-op; the arrival step is returned either way so its receipt can be
+ * signed and its status message (re)published.
  */
-export async function storeArrival (db: Db, delivery: DeliveryMessage): Promise<{ item: ItemRow, step: StepRow, created: boolean }> {
+export async function storeArrival (db: Db, delivery: DeliveryMessage, check: EnvelopeCheck): Promise<{ item: ItemRow, step: StepRow, created: boolean }> {
+  const { envelope } = delivery
   return await db.transaction(async (tx) => {
     const inserted = await tx.insert(items).values({
       id: uuidv7(),
       documentId: delivery.documentId,
       recipient: delivery.recipient,
-      sender: delivery.sender,
-      subject: delivery.document.subject,
-      priority: delivery.document.priority,
-      fields: delivery.document,
+      sender: envelope.sender,
+      subject: envelope.document.subject,
+      priority: envelope.document.priority,
+      fields: envelope.document,
       recipients: delivery.recipients,
       sentAt: new Date(delivery.sentAt),
-      state: '01'
+      state: '01',
+      envelope,
+      signatures: delivery.signatures,
+      envelopeDigest: check.digest,
+      signaturesValid: check.valid,
+      signatureFindings: check.findings
     }).onConflictDoNothing().returning()
     const item = inserted[0] ?? (await tx.select().from(items)
       .where(and(eq(items.documentId, delivery.documentId), eq(items.recipient, delivery.recipient))))[0]!
-    await tx.insert(steps).values({ itemId: item.id, code: '01', channel: 'online' }).onConflictDoNothing()
+    const at = new Date()
+    await tx.insert(steps).values({ itemId: item.id, code: '01', channel: 'online', at, receipt: receiptOf(item, { code: '01', channel: 'online', at }) }).onConflictDoNothing()
     const step = (await tx.select().from(steps).where(and(eq(steps.itemId, item.id), eq(steps.code, '01'))))[0]!
     return { item, step, created: inserted[0] !== undefined }
   })
@@ -41,12 +51,37 @@ export async function lockItem (tx: Db, id: string, agency: string): Promise<Ite
   return rows[0]
 }
 
-export async function appendStep (tx: Db, item: ItemRow, step: { code: StatusCode, channel: string, note?: string, official?: unknown }): Promise<StepRow> {
+/** The item if it is in this agency's inbox, unlocked. */
+export async function findItem (db: Db, id: string, agency: string): Promise<ItemRow | undefined> {
+  const rows = await db.select().from(items).where(and(eq(items.id, id), eq(items.recipient, agency)))
+  return rows[0]
+}
+
+export async function appendStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
   const rows = await tx.insert(steps).values({
-    itemId: item.id, code: step.code, channel: step.channel, note: step.note, official: step.official ?? null
+    itemId: item.id,
+    code: receipt.code,
+    channel: receipt.channel,
+    at: new Date(receipt.at),
+    note: receipt.note,
+    official: receipt.official ?? null,
+    receipt,
+    signature
   }).returning()
-  await tx.update(items).set({ state: step.code, updatedAt: sql`now()` }).where(eq(items.id, item.id))
+  await tx.update(items).set({ state: receipt.code, updatedAt: sql`now()` }).where(eq(items.id, item.id))
   return rows[0]!
+}
+
+/** Keeps the agency's signature of a step's receipt; only a step still without one takes it. */
+export async function saveSignature (db: Db, stepId: number, signature: string): Promise<StepRow | undefined> {
+  const rows = await db.update(steps).set({ signature, awaitingSignature: false })
+    .where(and(eq(steps.id, stepId), isNull(steps.signature))).returning()
+  return rows[0]
+}
+
+/** The agency signs for itself: the step waits for its DMS rather than for the signatures service. */
+export async function markAwaitingSignature (db: Db, stepId: number): Promise<void> {
+  await db.update(steps).set({ awaitingSignature: true }).where(and(eq(steps.id, stepId), isNull(steps.signature)))
 }
 
 export async function markStepPublished (db: Db, stepId: number): Promise<void> {
@@ -66,16 +101,24 @@ export async function listItems (db: Db, agency: string, query: { state?: string
 }
 
 export async function getItem (db: Db, id: string, agency: string): Promise<{ item: ItemRow, steps: StepRow[] } | undefined> {
-  const rows = await db.select().from(items).where(and(eq(items.id, id), eq(items.recipient, agency)))
-  const item = rows[0]
+  const item = await findItem(db, id, agency)
   if (item === undefined) return undefined
   return { item, steps: await db.select().from(steps).where(eq(steps.itemId, id)).orderBy(asc(steps.id)) }
 }
 
-/** Steps whose status message JetStream has not acknowledged, with their items. */
+/** A step of an item by its code (each code happens once per item). */
+export async function findStep (db: Db, itemId: string, code: StatusCode): Promise<StepRow | undefined> {
+  const rows = await db.select().from(steps).where(and(eq(steps.itemId, itemId), eq(steps.code, code)))
+  return rows[0]
+}
+
+/**
+ * Steps whose status message JetStream has not acknowledged, with their items: signed ones to
+ * publish, and unsigned ones still to ask the signatures service about (not those waiting for a DMS).
+ */
 export async function unpublishedSteps (db: Db, olderThanMs: number, limit = 500): Promise<{ item: ItemRow, step: StepRow }[]> {
   return await db.select({ item: items, step: steps }).from(steps)
     .innerJoin(items, eq(items.id, steps.itemId))
-    .where(and(isNull(steps.publishedAt), lt(steps.at, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
+    .where(and(isNull(steps.publishedAt), eq(steps.awaitingSignature, false), lt(steps.at, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
     .orderBy(asc(steps.at)).limit(limit)
 }

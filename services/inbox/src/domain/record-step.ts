@@ -1,7 +1,9 @@
-import type { Channel, StatusCode } from '@lienthong/contracts'
+import type { Channel, Receipt, StatusCode } from '@lienthong/contracts'
+import { CustodyUnavailableError, type SignatureFinding } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
-import { appendStep, lockItem, markStepPublished, type ItemRow, type StepRow } from './item-store.ts'
-import { publishStatus } from './status-publisher.ts'
+import { appendStep, findItem, findStep, lockItem, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
+import { custodyReceiptSignature, receiptOf } from './receipts.ts'
+import { sendStep } from './status-publisher.ts'
 import { allowedNext } from './status-transitions.ts'
 
 export interface StepInput {
@@ -9,30 +11,105 @@ export interface StepInput {
   channel: Channel
   note?: string
   official?: { id?: string, name: string }
+  /** with `signature`: the step's time as the DMS signed it in the receipt */
+  at?: string
+  /** the agency's detached JWS of the step's receipt, when its DMS signs for itself */
+  signature?: string
 }
 
 /**
- * Records a step on an item of the agency's inbox and sends it to the sender as a status message.
- * The step is committed first; if JetStream does not acknowledge the message, the outbox sweeper
- * sends it later, so the answer never claims less than what was stored.
+ * Records a step on an item of the agency's inbox and sends it to the sender as a signed status
+ * message. The receipt is signed before anything is stored (by the DMS in the request, or by the
+ * signatures service for an agency in its custody), so a step that cannot be signed is not
+ * recorded at all. The step is committed before it is sent; if JetStream does not acknowledge
+ * the message, the outbox sweeper sends it later, so the answer never claims less than was stored.
  */
 export async function recordStep (ctx: InboxContext, itemId: string, agency: string, input: StepInput): Promise<{ item: ItemRow, step: StepRow }> {
+  const current = await findItem(ctx.db, itemId, agency)
+  // Another agency's item answers exactly as a missing one, so ids reveal nothing.
+  if (current === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
+  checkTransition(ctx, current, input.code)
+
+  const at = input.signature === undefined ? new Date() : signedTime(ctx, input.at)
+  const receipt = receiptOf(current, { ...input, at })
+  const signature = input.signature === undefined
+    ? await custodySignature(ctx, receipt)
+    : checkedSignature(ctx, receipt, input.signature)
+
   const { item, step } = await ctx.db.transaction(async (tx) => {
     const item = await lockItem(tx, itemId, agency)
-    // Another agency's item answers exactly as a missing one, so ids reveal nothing.
     if (item === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
-    const allowed = allowedNext(item.state as StatusCode)
-    if (!allowed.includes(input.code)) {
-      throw ctx.fail('TRANSITION_NOT_ALLOWED', `the item is at ${item.state}; allowed next: ${allowed.length > 0 ? allowed.join(', ') : 'none'}`, { state: item.state, allowed })
-    }
-    const step = await appendStep(tx, item, input)
+    // Checked again under the lock: another step may have been recorded while this one was signed.
+    checkTransition(ctx, item, input.code)
+    const step = await appendStep(tx, item, receipt, signature)
     return { item: { ...item, state: input.code }, step }
   })
   try {
-    await publishStatus(ctx.js, item, step)
-    await markStepPublished(ctx.db, step.id)
+    await sendStep(ctx, item, step)
   } catch (err) {
     ctx.log.warn({ err, itemId, code: input.code }, 'status message not yet acknowledged; the outbox will send it')
   }
   return { item, step }
+}
+
+/**
+ * The DMS signs a step's receipt after the fact: the arrival (01) of an agency that signs for
+ * itself waits for this before its status message goes to the sender.
+ */
+export async function signStep (ctx: InboxContext, itemId: string, agency: string, code: StatusCode, signature: string): Promise<{ item: ItemRow, step: StepRow }> {
+  const item = await findItem(ctx.db, itemId, agency)
+  if (item === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
+  const step = await findStep(ctx.db, itemId, code)
+  if (step === undefined) throw ctx.fail('STEP_NOT_FOUND', `item ${itemId} has no step ${code}`)
+  if (step.signature !== null) throw ctx.fail('RECEIPT_ALREADY_SIGNED', `the receipt of step ${code} is already signed`)
+  checkedSignature(ctx, step.receipt as Receipt, signature)
+  const saved = await saveSignature(ctx.db, step.id, signature)
+  if (saved === undefined) throw ctx.fail('RECEIPT_ALREADY_SIGNED', `the receipt of step ${code} is already signed`)
+  try {
+    await sendStep(ctx, item, saved)
+  } catch (err) {
+    ctx.log.warn({ err, itemId, code }, 'status message not yet acknowledged; the outbox will send it')
+  }
+  return { item, step: saved }
+}
+
+function checkTransition (ctx: InboxContext, item: ItemRow, code: StatusCode): void {
+  const allowed = allowedNext(item.state as StatusCode)
+  if (!allowed.includes(code)) {
+    throw ctx.fail('TRANSITION_NOT_ALLOWED', `the item is at ${item.state}; allowed next: ${allowed.length > 0 ? allowed.join(', ') : 'none'}`, { state: item.state, allowed })
+  }
+}
+
+function signedTime (ctx: InboxContext, at: string | undefined): Date {
+  if (at === undefined) throw ctx.fail('SIGNATURE_INVALID', 'a signed step gives `at`, the time written in the receipt it signed', { reason: 'malformed' })
+  const time = new Date(at)
+  if (Math.abs(Date.now() - time.getTime()) > ctx.config.SIGNATURE_SKEW_MS) {
+    throw ctx.fail('SIGNATURE_INVALID', `the receipt is dated ${at}; a step is signed when it is recorded`, { reason: 'stale' })
+  }
+  return time
+}
+
+function checkedSignature (ctx: InboxContext, receipt: Receipt, signature: string): string {
+  const finding = ctx.signatures.checkReceipt(receipt, signature)
+  if (!finding.valid) throw ctx.fail('SIGNATURE_INVALID', `${finding.reason ?? 'invalid'}: ${finding.detail ?? ''}`, findingFacts(finding))
+  return signature
+}
+
+function findingFacts (f: SignatureFinding): Record<string, unknown> {
+  return { reason: f.reason, kid: f.kid }
+}
+
+async function custodySignature (ctx: InboxContext, receipt: Receipt): Promise<string> {
+  let signature: string | undefined
+  try {
+    signature = await custodyReceiptSignature(ctx, receipt)
+  } catch (err) {
+    if (!(err instanceof CustodyUnavailableError)) throw err
+    ctx.log.warn({ err }, 'custody signing unavailable')
+    throw ctx.fail('UNAVAILABLE', 'the signatures service cannot sign the receipt right now; nothing was recorded, retry')
+  }
+  if (signature === undefined) {
+    throw ctx.fail('SIGNATURE_REQUIRED', `the signatures service holds no keys of ${receipt.recipient}: sign the step's receipt with the agency's key and send it with \`at\` and \`signature\``)
+  }
+  return signature
 }

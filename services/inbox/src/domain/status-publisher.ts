@@ -1,24 +1,38 @@
 import type { JetStreamClient } from '@nats-io/jetstream'
-import { statusMessageId, statusSubject, type StatusCode, type StatusMessage } from '@lienthong/contracts'
-import type { ItemRow, StepRow } from './item-store.ts'
+import { statusMessageId, statusSubject, type Receipt, type StatusMessage } from '@lienthong/contracts'
+import type { InboxContext } from '../context.ts'
+import { markAwaitingSignature, markStepPublished, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
+import { custodyReceiptSignature } from './receipts.ts'
 
-export function statusMessageOf (item: ItemRow, step: StepRow): StatusMessage {
-  return {
-    documentId: item.documentId,
-    sender: item.sender,
-    recipient: item.recipient,
-    code: step.code as StatusCode,
-    channel: step.channel as StatusMessage['channel'],
-    at: step.at.toISOString(),
-    ...(step.note !== null ? { note: step.note } : {}),
-    ...(step.official !== null ? { official: step.official as StatusMessage['official'] } : {})
-  }
-}
-
-/** Sends a recorded step back to the sender; the message id makes a repeat harmless. */
+/** Sends a signed step back to the sender; the message id makes a repeat harmless. */
 export async function publishStatus (js: JetStreamClient, item: ItemRow, step: StepRow): Promise<void> {
-  await js.publish(statusSubject(item.sender), JSON.stringify(statusMessageOf(item, step)), {
+  if (step.receipt === null || step.signature === null) throw new Error(`step ${step.id} has no signed receipt`)
+  const message: StatusMessage = { receipt: step.receipt as Receipt, signature: step.signature }
+  await js.publish(statusSubject(item.sender), JSON.stringify(message), {
     msgID: statusMessageId(item.documentId, item.recipient, step.code),
     timeout: 5_000
   })
+}
+
+/**
+ * Takes a recorded step as far as it can go: has its receipt signed by the signatures service
+ * when the agency is in its custody (or marks it as waiting for the agency's own DMS), then
+ * sends it. Every stage is stored before the next, so calling it again after any failure
+ * continues where it stopped. Throws when the signatures service or JetStream cannot be reached.
+ */
+export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow): Promise<'sent' | 'awaiting_signature'> {
+  if (step.publishedAt !== null) return 'sent'
+  let signed = step
+  if (signed.signature === null) {
+    if (signed.awaitingSignature) return 'awaiting_signature'
+    const signature = await custodyReceiptSignature(ctx, step.receipt as Receipt)
+    if (signature === undefined) {
+      await markAwaitingSignature(ctx.db, step.id)
+      return 'awaiting_signature'
+    }
+    signed = (await saveSignature(ctx.db, step.id, signature)) ?? { ...step, signature }
+  }
+  await publishStatus(ctx.js, item, signed)
+  await markStepPublished(ctx.db, step.id)
+  return 'sent'
 }

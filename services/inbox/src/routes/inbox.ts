@@ -1,12 +1,36 @@
 import { z } from 'zod'
-import { Channel, Official, SCOPES, STATUS_CODES, StatusCode } from '@lienthong/contracts'
+import { Channel, DetachedSignature, Official, SCOPES, STATUS_CODES, StatusCode, type Envelope, type SignaturePair } from '@lienthong/contracts'
+import type { SignatureFinding } from '@lienthong/platform'
 import type { ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { getItem, listItems, type ItemRow, type StepRow } from '../domain/item-store.ts'
-import { recordStep } from '../domain/record-step.ts'
+import { recordStep, signStep } from '../domain/record-step.ts'
 
 const StepView = z.object({
-  code: z.string(), name: z.string(), channel: z.string(), at: z.string(), note: z.string().nullable(), official: z.unknown()
+  code: z.string(),
+  name: z.string(),
+  channel: z.string(),
+  at: z.string(),
+  note: z.string().nullable(),
+  official: z.unknown(),
+  /** the receipt the agency signs for this step (its RFC 8785 form is the JWS payload) */
+  receipt: z.record(z.string(), z.unknown()).nullable(),
+  /** the agency's detached JWS of the receipt; null while the agency's DMS has still to sign it */
+  signature: z.string().nullable(),
+  /** true until the agency's DMS signs the receipt (POST /v1/inbox/{id}/receipts); the sender is told only then */
+  awaitingSignature: z.boolean(),
+  sent: z.boolean()
+})
+const Finding = z.object({
+  role: z.string(),
+  agency: z.string(),
+  kid: z.string().nullable(),
+  alg: z.string().nullable(),
+  holder: z.string().nullable(),
+  certificate: z.string().nullable(),
+  valid: z.boolean(),
+  reason: z.string().optional(),
+  detail: z.string().optional()
 })
 const ItemView = z.object({
   id: z.string(),
@@ -23,6 +47,14 @@ const ItemView = z.object({
 const ItemDetail = ItemView.extend({
   document: z.record(z.string(), z.unknown()),
   recipients: z.array(z.string()),
+  /** who signed the envelope, with which key: as checked on arrival, and as it verifies today */
+  signatures: z.object({
+    envelopeDigest: z.string().nullable(),
+    validOnArrival: z.boolean().nullable(),
+    onArrival: z.array(Finding),
+    validToday: z.boolean().nullable(),
+    today: z.array(Finding)
+  }),
   steps: z.array(StepView)
 })
 
@@ -42,7 +74,29 @@ function itemView (item: ItemRow): z.infer<typeof ItemView> {
 }
 
 function stepView (step: StepRow): z.infer<typeof StepView> {
-  return { code: step.code, name: STATUS_CODES[step.code as StatusCode], channel: step.channel, at: step.at.toISOString(), note: step.note, official: step.official }
+  return {
+    code: step.code,
+    name: STATUS_CODES[step.code as StatusCode],
+    channel: step.channel,
+    at: step.at.toISOString(),
+    note: step.note,
+    official: step.official,
+    receipt: step.receipt as Record<string, unknown> | null,
+    signature: step.signature,
+    awaitingSignature: step.awaitingSignature,
+    sent: step.publishedAt !== null
+  }
+}
+
+function signaturesView (ctx: InboxContext, item: ItemRow): z.infer<typeof ItemDetail>['signatures'] {
+  const today = item.envelope === null ? undefined : ctx.signatures.checkEnvelope(item.envelope as Envelope, item.signatures as SignaturePair)
+  return {
+    envelopeDigest: item.envelopeDigest,
+    validOnArrival: item.signaturesValid,
+    onArrival: (item.signatureFindings as SignatureFinding[] | null) ?? [],
+    validToday: today?.valid ?? null,
+    today: today?.findings ?? []
+  }
 }
 
 export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<void> {
@@ -73,6 +127,7 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       ...itemView(found.item),
       document: found.item.fields as Record<string, unknown>,
       recipients: found.item.recipients,
+      signatures: signaturesView(ctx, found.item),
       steps: found.steps.map(stepView)
     }
   })
@@ -81,13 +136,16 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     onRequest: app.requireScopes(SCOPES.inboxWrite),
     schema: {
       tags: ['inbox'],
-      summary: 'Record a step (03 accepted … 06 completed, or 02 refused); the sender is told',
+      summary: 'Record a step (03 accepted … 06 completed, or 02 refused); the sender is told, with the agency\u2019s signed receipt',
+      description: 'The receipt is signed by the signatures service for an agency in its custody. A DMS that signs for itself sends `at` (now, to the second) and `signature`, its detached JWS of the receipt built from the item and these fields.',
       params: z.object({ id: z.string() }),
       body: z.object({
         code: StatusCode.exclude(['01']),
         channel: Channel.default('online'),
         note: z.string().max(2000).optional(),
-        official: Official.optional()
+        official: Official.optional(),
+        at: z.iso.datetime({ offset: true }).optional(),
+        signature: DetachedSignature.optional()
       }),
       response: { 200: ItemView.extend({ step: StepView }) }
     }
@@ -97,5 +155,22 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     }
     const { item, step } = await recordStep(ctx, request.params.id, request.agency, request.body)
     return { ...itemView({ ...item, updatedAt: step.at }), step: stepView(step) }
+  })
+
+  app.post('/v1/inbox/:id/receipts', {
+    onRequest: app.requireScopes(SCOPES.inboxWrite),
+    schema: {
+      tags: ['inbox'],
+      summary: 'Sign a step\u2019s receipt with the agency\u2019s own key (e.g. the arrival, 01); the sender is told then',
+      params: z.object({ id: z.string() }),
+      body: z.object({ code: StatusCode, signature: DetachedSignature }),
+      response: { 200: ItemView.extend({ step: StepView }) }
+    }
+  }, async (request) => {
+    if (!z.uuid().safeParse(request.params.id).success) {
+      throw ctx.fail('ITEM_NOT_FOUND', `no item ${request.params.id} in the inbox of ${request.agency}`)
+    }
+    const { item, step } = await signStep(ctx, request.params.id, request.agency, request.body.code, request.body.signature)
+    return { ...itemView(item), step: stepView(step) }
   })
 }

@@ -20,7 +20,14 @@ export const documents = routing.table('documents', {
   recipients: text('recipients').array().notNull(),
   acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull().defaultNow(),
   /** set once every delivery was acknowledged by JetStream; null rows are the outbox */
-  publishedAt: timestamp('published_at', { withTimezone: true })
+  publishedAt: timestamp('published_at', { withTimezone: true }),
+  /** the signed envelope and its two signatures, as delivered to every recipient */
+  envelope: jsonb('envelope'),
+  signatures: jsonb('signatures'),
+  /** SHA-256 of the canonical envelope, which every receipt names */
+  envelopeDigest: text('envelope_digest'),
+  /** who signed: `dms` (the sender's own keys) or `custody` (the signatures service for it) */
+  signedBy: text('signed_by')
 }, (t) => [
   uniqueIndex('documents_sender_idempotency_key').on(t.sender, t.idempotencyKey),
   uniqueIndex('documents_sender_year_number').on(t.sender, t.issuedYear, t.number, t.notation),
@@ -41,5 +48,8 @@ export const deliveryStatuses = routing.table('delivery_statuses', {
   code: text('code').notNull(),
   channel: text('channel').notNull(),
   at: timestamp('at', { withTimezone: true }).notNull(),
-  note: text('note')
+  note: text('note'),
+  /** the recipient's signed receipt of this step: the sender's proof */
+  receipt: jsonb('receipt'),
+  signature: text('signature')
 }, (t) => [primaryKey({ columns: [t.documentId, t.recipient, t.code] })])

@@ -3,6 +3,7 @@ import { jsonDigest } from '@lienthong/crypto'
 import type { RoutingContext } from '../context.ts'
 import { resolveAddressing } from './addressing.ts'
 import { publishDeliveries } from './deliveries-publisher.ts'
+import { signedEnvelope } from './envelope-signing.ts'
 import { findDocument, markPublished, storeDocument } from './document-store.ts'
 
 export interface AcceptInput {
@@ -27,14 +28,16 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
   }
   const id = documentId(agency, body.document)
   const key = input.idempotencyKey ?? id
-  const requestDigest = jsonDigest({ ...body, from: agency })
+  // Signatures are left out: a DMS retrying with a fresh signature is still sending the same document.
+  const requestDigest = jsonDigest({ from: agency, to: body.to, document: body.document })
   const probe = { id, sender: agency, idempotencyKey: key, fields: body.document }
   // A repeat is answered from what was stored, before any check that may have changed since
   // (a recipient suspended after the first send must not make its retry fail).
   let row = await findDocument(ctx.db, probe)
   if (row === undefined) {
     const recipients = resolveAddressing(ctx.directory, agency, body.to, fail)
-    row = (await storeDocument(ctx.db, { ...probe, requestDigest, recipients })).row
+    const signed = await signedEnvelope(ctx, agency, body)
+    row = (await storeDocument(ctx.db, { ...probe, requestDigest, recipients, signed })).row
   }
   if (row.requestDigest !== requestDigest) {
     throw row.idempotencyKey === key

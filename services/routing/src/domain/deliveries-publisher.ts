@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream'
-import { LISTED_RECIPIENTS_MAX, deliverSubject, deliveryMessageId, type DeliveryMessage } from '@lienthong/contracts'
+import { LISTED_RECIPIENTS_MAX, deliverSubject, deliveryMessageId, type DeliveryMessage, type Envelope, type SignaturePair } from '@lienthong/contracts'
 import type { DocumentRow } from './document-store.ts'
 
 /**
@@ -10,15 +10,18 @@ import type { DocumentRow } from './document-store.ts'
 export async function publishDeliveries (js: JetStreamClient, doc: DocumentRow): Promise<void> {
   const sentAt = doc.acceptedAt.toISOString()
   const listed = doc.recipients.length <= LISTED_RECIPIENTS_MAX ? doc.recipients : []
+  if (doc.envelope === null || doc.signatures === null) throw new Error(`document ${doc.id} has no signed envelope`)
+  const envelope = doc.envelope as Envelope
+  const signatures = doc.signatures as SignaturePair
   await Promise.all(doc.recipients.map(async (recipient) => {
     const message: DeliveryMessage = {
       documentId: doc.id,
-      sender: doc.sender,
       recipient,
       recipients: listed,
       recipientCount: doc.recipients.length,
-      document: doc.fields as DeliveryMessage['document'],
-      sentAt
+      sentAt,
+      envelope,
+      signatures
     }
     await js.publish(deliverSubject(recipient), JSON.stringify(message), { msgID: deliveryMessageId(doc.id, recipient), timeout: 5_000 })
   }))

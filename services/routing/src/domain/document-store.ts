@@ -2,6 +2,7 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { DocumentFields } from '@lienthong/contracts'
 import { deliveries, documents } from '../db/schema.ts'
+import type { SignedEnvelope } from './envelope-signing.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 export type DocumentRow = typeof documents.$inferSelect
@@ -13,6 +14,7 @@ export interface NewDocument {
   requestDigest: string
   fields: DocumentFields
   recipients: string[]
+  signed: SignedEnvelope
 }
 
 /**
@@ -32,7 +34,11 @@ export async function storeDocument (db: Db, doc: NewDocument): Promise<{ create
       number: doc.fields.number,
       notation: doc.fields.notation,
       fields: doc.fields,
-      recipients: doc.recipients
+      recipients: doc.recipients,
+      envelope: doc.signed.envelope,
+      signatures: doc.signed.signatures,
+      envelopeDigest: doc.signed.digest,
+      signedBy: doc.signed.signedBy
     }).onConflictDoNothing().returning()
     if (inserted[0] !== undefined) {
       for (let i = 0; i < doc.recipients.length; i += 5000) {

@@ -1,0 +1,79 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { KeyRole } from '@lienthong/contracts'
+
+/** A custody key as the signatures service reports it after enrolment. */
+export interface CustodyKey {
+  agency: string
+  role: KeyRole
+  kid: string
+  alg: string
+  jwk: Record<string, unknown>
+  registered: boolean
+}
+
+export interface EnrolmentOptions {
+  signaturesUrl: string
+  registryUrl: string
+  /** an operator token (registry:admin) */
+  token: string
+  agencies: string[]
+  /** turns a custody public key into a certificate (e.g. from the development CA); bare JWKs otherwise */
+  certify?: (key: CustodyKey) => Promise<string>
+  /** how many registrations are in flight at once */
+  concurrency?: number
+}
+
+const CHUNK = 1000
+
+async function post<T> (url: string, token: string, body: unknown): Promise<{ status: number, body: T }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })
+  const text = await res.text()
+  return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T }
+}
+
+async function enroll (opts: EnrolmentOptions, agencies: string[]): Promise<CustodyKey[]> {
+  const keys: CustodyKey[] = []
+  for (let i = 0; i < agencies.length; i += CHUNK) {
+    const answer = await post<{ keys?: CustodyKey[], code?: string, detail?: string }>(`${opts.signaturesUrl}/v1/custody/enroll`, opts.token, { agencies: agencies.slice(i, i + CHUNK) })
+    if (answer.status !== 200 || answer.body.keys === undefined) {
+      throw new Error(`custody enrolment → ${answer.status} ${answer.body.code ?? ''} ${answer.body.detail ?? ''}`.trim())
+    }
+    keys.push(...answer.body.keys)
+  }
+  return keys
+}
+
+async function register (opts: EnrolmentOptions, key: CustodyKey): Promise<void> {
+  const body = opts.certify !== undefined
+    ? { kid: key.kid, role: key.role, certificate: await opts.certify(key) }
+    : { kid: key.kid, role: key.role, jwk: key.jwk }
+  const answer = await post<{ code?: string, detail?: string }>(`${opts.registryUrl}/v1/agencies/${key.agency}/keys`, opts.token, body)
+  // Registered by an earlier run that stopped before the service saw it: nothing to do.
+  if (answer.status === 201 || answer.body.code === 'REG_KEY_EXISTS') return
+  throw new Error(`registering ${key.agency} ${key.role} key ${key.kid} → ${answer.status} ${answer.body.code ?? ''} ${answer.body.detail ?? ''}`.trim())
+}
+
+/**
+ * Lets the signatures service sign for these agencies: it makes (once) a custody key per role for
+ * each, and the operator registers the public halves with the registry, as for any agency key.
+ * The service signs only with registered keys, so this waits until it sees every one of them.
+ * Running it again changes nothing.
+ */
+export async function enrollCustody (opts: EnrolmentOptions): Promise<{ keys: number, registered: number }> {
+  const keys = await enroll(opts, opts.agencies)
+  const pending = keys.filter((k) => !k.registered)
+  const concurrency = opts.concurrency ?? 16
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, async () => {
+    while (next < pending.length) await register(opts, pending[next++]!)
+  }))
+  if (pending.length > 0) {
+    let waiting = [...new Set(pending.map((k) => k.agency))]
+    for (let attempt = 0; waiting.length > 0; attempt++) {
+      if (attempt === 100) throw new Error(`the signatures service does not see the registered keys of ${waiting.slice(0, 5).join(', ')}…`)
+      await sleep(100)
+      waiting = [...new Set((await enroll(opts, waiting)).filter((k) => !k.registered).map((k) => k.agency))]
+    }
+  }
+  return { keys: keys.length, registered: pending.length }
+}
