@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto'
+import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
 import t from 'tap'
 import { keyAad, openPrivateKey, resealUnderCurrent, SealedKeyError, sealPrivateKey, type KeyBinding } from '../../src/domain/key-sealing.ts'
 import { MasterKeySet } from '../../src/domain/master-keys.ts'
@@ -7,11 +7,11 @@ const old = { id: 'mk-old', key: randomBytes(32) }
 const current = { id: 'mk-new', key: randomBytes(32) }
 const binding: KeyBinding = { agency: '000.05.31.H38', role: 'agency', kid: 'kid-1' }
 
-function keyPair (): ReturnType<typeof generateKeyPairSync<'ed25519'>> {
+function keyPair (): { privateKey: KeyObject, publicKey: KeyObject } {
   return generateKeyPairSync('ed25519')
 }
 
-function sameKey (a: { export: (o: { format: 'jwk' }) => { d?: string } }, b: { export: (o: { format: 'jwk' }) => { d?: string } }): boolean {
+function sameKey (a: KeyObject, b: KeyObject): boolean {
   return a.export({ format: 'jwk' }).d === b.export({ format: 'jwk' }).d
 }
 
