@@ -13,7 +13,7 @@ const run = promisify(execFile)
 
 t.test('registry: tokens, refusals, the directory, and no secret in its log', async (t) => {
   // debug logs every request with its headers: the most a secret could leak through
-  const stack = await startStack(t, { env: { registry: { LOG_LEVEL: 'debug' } } })
+  const stack = await startStack(t, { custody: [], env: { registry: { LOG_LEVEL: 'debug' } } })
   const registry = stack.registry.url
   const admin = await stack.adminToken()
 
@@ -76,7 +76,7 @@ t.test('registry: tokens, refusals, the directory, and no secret in its log', as
 })
 
 t.test('lienthong token prints a working token alone on stdout', async (t) => {
-  const stack = await startStack(t)
+  const stack = await startStack(t, { custody: [] })
   const home = mkdtempSync(join(repoRoot, '.data', 'test', 'cli-'))
   t.teardown(() => { rmSync(home, { recursive: true, force: true }) })
   writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox: stack.inbox.url }, pids: { up: 0, services: [] }, startedServers: false }))

@@ -46,7 +46,7 @@ t.test('agency keys: register, list, revoke, refuse bad input, reach other servi
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   const [p256Certificate, expiredCertificate] = await Promise.all([validP256Certificate(dir), expiredEd25519Certificate(dir)])
 
-  const stack = await startStack(t)
+  const stack = await startStack(t, { custody: [] })
   const admin = await stack.adminToken()
   const keys = (code: string): string => `${stack.registry.url}/v1/agencies/${code}/keys`
   const nc = await connectNats(stack.nats.url, 'registry-keys-test')

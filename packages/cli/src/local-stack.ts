@@ -13,9 +13,10 @@ export const stackDir = process.env.LIENTHONG_HOME ?? serverProfiles.dev.baseDir
 const stackFile = join(stackDir, 'stack.json')
 const operatorFile = join(stackDir, 'operator.json')
 const clientsFile = join(stackDir, 'clients.json')
+const masterKeysFile = join(stackDir, 'master-keys.json')
 
 export interface LocalStack {
-  urls: { registry: string, routing: string, inbox: string }
+  urls: { registry: string, routing: string, inbox: string, signatures?: string }
   pids: { up: number, services: number[] }
   startedServers: boolean
 }
@@ -50,6 +51,18 @@ export function operatorCredentials (): ClientCredentials {
   if (existing !== undefined) return existing
   const made = { clientId: 'local-operator', clientSecret: randomBytes(24).toString('base64url') }
   writePrivate(operatorFile, made)
+  return made
+}
+
+/**
+ * The local signatures service's master key set (`id:base64`), made once per checkout. Losing it
+ * loses the local custody keys, so it lives beside the data it protects, readable only by the user.
+ */
+export function masterKeys (): string {
+  const existing = readJson<{ masterKeys: string }>(masterKeysFile)
+  if (existing !== undefined) return existing.masterKeys
+  const made = `local-1:${randomBytes(32).toString('base64')}`
+  writePrivate(masterKeysFile, { masterKeys: made })
   return made
 }
 

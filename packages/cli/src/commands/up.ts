@@ -1,7 +1,10 @@
 import { join } from 'node:path'
 import { ServiceProcess, ensureServers, stopServers, type ServiceName } from '@lienthong/infra'
+import { laocaiDirectory } from '@lienthong/seeds'
 import { issueToken } from '../registry-admin.ts'
-import { operatorCredentials, readStack, stackDir, writeStack, type LocalStack } from '../local-stack.ts'
+import { enrollCustody } from '../custody-enrolment.ts'
+import { ensureDevCa, issueAgencyCertificate } from '../dev-ca.ts'
+import { masterKeys, operatorCredentials, readStack, stackDir, writeStack, type LocalStack } from '../local-stack.ts'
 import { portInUse } from '../port-in-use.ts'
 import { seed } from './seed.ts'
 
@@ -27,7 +30,7 @@ export async function upCommand (): Promise<void> {
   }
 
   const startedServers = process.env.DATABASE_URL === undefined || process.env.NATS_URL === undefined
-  const stack: LocalStack = { urls: { registry: '', routing: '', inbox: '' }, pids: { up: process.pid, services: [] }, startedServers }
+  const stack: LocalStack = { urls: { registry: '', routing: '', inbox: '', signatures: '' }, pids: { up: process.pid, services: [] }, startedServers }
   const services: ServiceProcess[] = []
   let stopping = false
   const stop = async (code: number): Promise<never> => {
@@ -48,7 +51,9 @@ export async function upCommand (): Promise<void> {
   try {
     const { databaseUrl, natsUrl } = await ensureServers('dev')
     const operator = operatorCredentials()
-    const env = { DATABASE_URL: databaseUrl, NATS_URL: natsUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }
+    // Every agency key on the local stack is certified by the development CA, and every service trusts it.
+    const ca = await ensureDevCa(join(stackDir, 'ca'))
+    const env = { DATABASE_URL: databaseUrl, NATS_URL: natsUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', TRUST_ANCHORS: ca.certificatePath }
     const service = (name: ServiceName, extra: Record<string, string> = {}): ServiceProcess => {
       const s = new ServiceProcess({ name, port: ports[name], env: { ...env, ...extra }, logFile: join(stackDir, 'logs', `${name}.log`) })
       s.onExit((code) => {
@@ -63,22 +68,35 @@ export async function upCommand (): Promise<void> {
     await registry.start()
     const routing = service('routing')
     const inbox = service('inbox')
-    await Promise.all([routing.start(), inbox.start()])
+    const signatures = service('signatures', { MASTER_KEYS: masterKeys() })
+    await Promise.all([routing.start(), inbox.start(), signatures.start()])
     stack.pids.services = services.map((s) => s.pid ?? 0)
-    stack.urls = { registry: registry.url, routing: routing.url, inbox: inbox.url }
+    stack.urls = { registry: registry.url, routing: routing.url, inbox: inbox.url, signatures: signatures.url }
     writeStack(stack)
     const admin = await issueToken(registry.url, operator)
     const seeded = await seed(registry.url, admin, 'laocai')
     await Promise.all(services.map(async (s) => { await s.waitReady() }))
+    // The seed agencies let the signatures service sign for them, so the smallest request works unsigned.
+    const names = new Map(laocaiDirectory().map((a) => [a.code, a.name]))
+    const custody = await enrollLocalCustody(() => enrollCustody({
+      signaturesUrl: signatures.url,
+      registryUrl: registry.url,
+      token: admin,
+      agencies: [...names.keys()],
+      certify: async (key) => await issueAgencyCertificate(ca, {
+        publicJwk: key.jwk, agencyCode: key.agency, agencyName: names.get(key.agency) ?? key.agency, role: key.role
+      })
+    }))
     const lines = [
       '',
       'lienthong is up (Ctrl-C stops it):',
       `  registry  ${registry.url}   docs ${registry.url}/docs`,
       `  routing   ${routing.url}   docs ${routing.url}/docs`,
       `  inbox     ${inbox.url}   docs ${inbox.url}/docs`,
+      `  signatures ${signatures.url}  docs ${signatures.url}/docs`,
       `  postgres  ${databaseUrl}`,
       `  nats      ${natsUrl}`,
-      `  directory Lào Cai, ${seeded.received} agencies`,
+      `  directory Lào Cai, ${seeded.received} agencies, signed for by custody (${custody.keys} keys, certified by ${ca.certificatePath})`,
       `  logs      ${join(stackDir, 'logs')}`,
       '',
       'a token for an agency: pnpm lienthong token 000.00.31.H38',
@@ -88,5 +106,17 @@ export async function upCommand (): Promise<void> {
   } catch (err) {
     process.stderr.write(`could not bring the stack up: ${(err as Error).message}\n`)
     await stop(1)
+  }
+}
+
+/** The signatures service may still be loading the directory it was just given: try for a while. */
+async function enrollLocalCustody (enroll: () => Promise<{ keys: number, registered: number }>): Promise<{ keys: number, registered: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await enroll()
+    } catch (err) {
+      if (attempt >= 50) throw err
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
   }
 }

@@ -1,0 +1,149 @@
+import t from 'tap'
+import type { Receipt } from '@lienthong/contracts'
+import { startStack } from '../harness/stack.ts'
+import { eventually, request } from '../harness/http.ts'
+import { dmsKey, registerKey, signReceipt, signRequest } from '../harness/dms-keys.ts'
+
+const PROVINCE = '000.00.00.H38'
+const DISTRICT = '000.00.31.H38'
+const OTHER_DISTRICT = '000.00.32.H38'
+
+const document = { number: '12', notation: 'UBND-VP', type: 'Công văn', subject: 'Về việc triển khai chuyển đổi số năm 2026', issuedAt: '2026-11-26' }
+
+t.test('custody: the smallest request is signed for the sender, checked on arrival, and every receipt comes back signed', async (t) => {
+  const stack = await startStack(t)
+  const province = await stack.tokenFor(PROVINCE)
+  const district = await stack.tokenFor(DISTRICT)
+
+  const sent = await request('POST', `${stack.routing.url}/v1/documents`, { token: province, json: { to: [DISTRICT], document } })
+  t.equal(sent.status, 202)
+
+  const item = await eventually(async () => {
+    const list = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: district })
+    return list.body.items?.[0]
+  }, 15_000, 'the document in the district inbox')
+  const detail = (await request('GET', `${stack.inbox.url}/v1/inbox/${item.id}`, { token: district })).body
+  t.equal(detail.signatures.validOnArrival, true, 'both signatures verified on arrival')
+  t.equal(detail.signatures.validToday, true, 'and still verify today')
+  t.same(detail.signatures.today.map((f: { role: string }) => f.role), ['signer', 'agency'])
+  for (const f of detail.signatures.today) {
+    t.equal(f.agency, PROVINCE, `the ${f.role} signature speaks for the sender`)
+    t.match(f.kid, /^[A-Za-z0-9_-]+$/, 'with a named key')
+    t.equal(f.alg, 'EdDSA')
+  }
+  t.match(detail.signatures.envelopeDigest, /^[0-9a-f]{64}$/)
+
+  const accepted = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/status`, { token: district, json: { code: '03', note: 'Đã tiếp nhận' } })
+  t.equal(accepted.status, 200)
+  t.match(accepted.body.step.signature, /^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+$/, 'the step carries the agency signature of its receipt')
+
+  const receiptsUrl = `${stack.routing.url}/v1/documents/${encodeURIComponent(sent.body.id)}/receipts`
+  const proofs = await eventually(async () => {
+    const r = await request('GET', receiptsUrl, { token: province })
+    return r.body.receipts?.length === 2 ? r.body : undefined
+  }, 15_000, 'two receipts at the sender')
+  t.equal(proofs.envelopeDigest, detail.signatures.envelopeDigest, 'sender and recipient hold the same envelope')
+  t.same(proofs.receipts.map((r: { code: string }) => r.code), ['01', '03'])
+  for (const r of proofs.receipts) {
+    t.equal(r.recipient, DISTRICT)
+    t.equal(r.verification.valid, true, `receipt ${r.code} verifies`)
+    t.equal(r.verification.agency, DISTRICT, 'signed by the recipient agency')
+    t.equal(r.matchesEnvelope, true, `receipt ${r.code} names the envelope the sender signed`)
+    t.equal(r.receipt.type, 'lienthong.receipt')
+  }
+  t.equal(proofs.receipts[1].receipt.note, 'Đã tiếp nhận')
+  t.same(proofs.signatures.map((f: { valid: boolean }) => f.valid), [true, true])
+
+  // Another agency cannot read the proofs.
+  const stranger = await request('GET', receiptsUrl, { token: district })
+  t.equal(stranger.status, 404)
+  t.equal(stranger.body.code, 'RTE_DOCUMENT_NOT_FOUND')
+})
+
+t.test('a DMS that signs for itself: its keys, its person, its receipts', async (t) => {
+  // Neither the sender nor the recipient is in custody here: each DMS holds its own keys.
+  const stack = await startStack(t, { custody: [OTHER_DISTRICT] })
+  const admin = await stack.adminToken()
+  const signer = dmsKey(PROVINCE, 'signer', 'chu-tich-2026')
+  const seal = dmsKey(PROVINCE, 'agency', 'ubnd-seal-2026', 'p256')
+  const recipientSeal = dmsKey(DISTRICT, 'agency', 'district-seal')
+  await registerKey(stack.registry.url, admin, signer, { holder: 'Trịnh Xuân Trường, Chủ tịch UBND tỉnh' })
+  await registerKey(stack.registry.url, admin, seal)
+  await registerKey(stack.registry.url, admin, recipientSeal)
+  const province = await stack.tokenFor(PROVINCE)
+  const district = await stack.tokenFor(DISTRICT)
+
+  // Unsigned, and no custody: refused, nothing stored.
+  const unsigned = await request('POST', `${stack.routing.url}/v1/documents`, { token: province, json: { to: [DISTRICT], document } })
+  t.equal(unsigned.status, 422)
+  t.equal(unsigned.body.code, 'RTE_SIGNATURE_REQUIRED')
+  t.match(unsigned.type, /^application\/problem\+json/)
+
+  const body = { to: [DISTRICT], document }
+  // The mirrors see new keys within moments; retry until routing knows them.
+  const sent = await eventually(async () => {
+    const { signatures } = signRequest(PROVINCE, body, { signer, agency: seal })
+    const r = await request('POST', `${stack.routing.url}/v1/documents`, { token: province, json: { ...body, signatures } })
+    return r.status === 202 ? r : undefined
+  }, 10_000, 'routing to accept the DMS-signed document')
+  t.equal(sent.body.id, '000.00.00.H38,2026/11/26,12/UBND-VP')
+
+  const item = await eventually(async () => (await request('GET', `${stack.inbox.url}/v1/inbox`, { token: district })).body.items?.[0], 15_000, 'arrival')
+  const detail = (await request('GET', `${stack.inbox.url}/v1/inbox/${item.id}`, { token: district })).body
+  t.equal(detail.signatures.validOnArrival, true)
+  const [bySigner, byAgency] = detail.signatures.today
+  t.equal(bySigner.kid, 'chu-tich-2026')
+  t.equal(bySigner.holder, 'Trịnh Xuân Trường, Chủ tịch UBND tỉnh', 'who signed, as registered')
+  t.equal(byAgency.kid, 'ubnd-seal-2026')
+  t.equal(byAgency.alg, 'ES256')
+
+  // The recipient is not in custody: its arrival receipt waits for its DMS.
+  const [arrival] = detail.steps
+  t.equal(arrival.code, '01')
+  t.equal(arrival.signature, null)
+  t.equal(arrival.awaitingSignature, true)
+  t.equal(arrival.sent, false)
+  const receiptsUrl = `${stack.routing.url}/v1/documents/${encodeURIComponent(sent.body.id)}/receipts`
+  t.same((await request('GET', receiptsUrl, { token: province })).body.receipts, [], 'the sender has no unsigned receipt')
+
+  // A receipt signed with the wrong key is refused; with the agency's key it goes out.
+  const wrong = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/receipts`, { token: district, json: { code: '01', signature: signReceipt(arrival.receipt as Receipt, seal) } })
+  t.equal(wrong.status, 422)
+  t.equal(wrong.body.code, 'INB_SIGNATURE_INVALID')
+  t.equal(wrong.body.reason, 'foreign_key', 'the province seal does not speak for the district')
+  const signed = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/receipts`, { token: district, json: { code: '01', signature: signReceipt(arrival.receipt as Receipt, recipientSeal) } })
+  t.equal(signed.status, 200)
+  t.equal(signed.body.step.sent, true)
+  const again = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/receipts`, { token: district, json: { code: '01', signature: signReceipt(arrival.receipt as Receipt, recipientSeal) } })
+  t.equal(again.status, 409)
+  t.equal(again.body.code, 'INB_RECEIPT_ALREADY_SIGNED')
+
+  // A step without a signature is refused for an agency not in custody; with one it is recorded.
+  const unsignedStep = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/status`, { token: district, json: { code: '03' } })
+  t.equal(unsignedStep.status, 422)
+  t.equal(unsignedStep.body.code, 'INB_SIGNATURE_REQUIRED')
+  const at = new Date().toISOString()
+  const receipt: Receipt = { ...(arrival.receipt as Receipt), code: '03', channel: 'online', at }
+  const badStep = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/status`, { token: district, json: { code: '03', at, signature: signReceipt({ ...receipt, code: '04' }, recipientSeal) } })
+  t.equal(badStep.status, 422, 'a signature of another step does not pass')
+  t.equal(badStep.body.reason, 'bad_signature')
+  const goodStep = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/status`, { token: district, json: { code: '03', at, signature: signReceipt(receipt, recipientSeal) } })
+  t.equal(goodStep.status, 200)
+  t.equal(goodStep.body.state, '03')
+
+  const proofs = await eventually(async () => {
+    const r = await request('GET', receiptsUrl, { token: province })
+    return r.body.receipts?.length === 2 ? r.body : undefined
+  }, 15_000, 'both receipts at the sender')
+  t.same(proofs.receipts.map((r: { code: string, verification: { valid: boolean, kid: string } }) => [r.code, r.verification.valid, r.verification.kid]), [['01', true, 'district-seal'], ['03', true, 'district-seal']])
+
+  // Revoking the signer's key: the document still arrived valid, but no longer verifies today.
+  const revoked = await request('POST', `${stack.registry.url}/v1/agencies/${PROVINCE}/keys/chu-tich-2026/revoke`, { token: admin })
+  t.equal(revoked.status, 200)
+  const today = await eventually(async () => {
+    const d = (await request('GET', `${stack.inbox.url}/v1/inbox/${item.id}`, { token: district })).body
+    return d.signatures.validToday === false ? d.signatures : undefined
+  }, 10_000, 'the revocation to reach the inbox')
+  t.equal(today.validOnArrival, true)
+  t.equal(today.today[0].reason, 'revoked_key')
+})
