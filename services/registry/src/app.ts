@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { KV_BUCKETS, SCOPES } from '@lienthong/contracts'
+import { loadTrustStore } from '@lienthong/crypto'
 import { createServiceApp, errorFactory, openAuthKeysBucket, openBucket, openDirectoryBucket, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { RegistryConfig } from './config.ts'
 import type { RegistryContext } from './context.ts'
@@ -21,6 +22,12 @@ const KEY_REFRESH_MS = 10_000
 
 /** Registry: the directory of agencies, their keys and credentials, and the keys that sign access tokens. */
 export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
+  // Before anything opens: a bundle that cannot be read, or certificates required with nothing to
+  // trust, is a configuration to fix, not one to run with.
+  const trustStore = loadTrustStore(config.TRUST_ANCHORS)
+  if (config.REQUIRE_CERTIFICATES && trustStore.size === 0) {
+    throw new Error('REQUIRE_CERTIFICATES=true needs TRUST_ANCHORS: without anchors any self-made certificate would do')
+  }
   const res = await openServiceResources({ service: 'registry', config, schema, migrationsFolder: MIGRATIONS })
   const { db, nc } = res
 
@@ -59,7 +66,9 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   refresher.unref()
   const answers = new AnswerCache()
   res.directory.onChange(() => { answers.clear() })
-  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, answers, fail: errorFactory('registry') }
+  const keyPolicy = { trustStore, requireCertificates: config.REQUIRE_CERTIFICATES }
+  if (trustStore.size > 0) app.log.info({ anchors: trustStore.size, requireCertificates: config.REQUIRE_CERTIFICATES }, 'agency certificates must chain to the configured trust anchors')
+  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, answers, keyPolicy, fail: errorFactory('registry') }
   const stopSync = startOutboxSweeper('directory', config.DIRECTORY_SYNC_MS, async () => await syncDirectory(ctx, 2 * config.DIRECTORY_SYNC_MS), app.log)
   app.addHook('onClose', async () => {
     clearInterval(refresher)

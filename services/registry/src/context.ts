@@ -1,6 +1,7 @@
 import type { KV } from '@nats-io/kv'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { ErrorFactory } from '@lienthong/platform'
+import type { KeyPolicy } from './domain/public-key.ts'
 import type { RegistryConfig } from './config.ts'
 import type { TokenKeyRing } from './domain/token-keys.ts'
 import type { AnswerCache } from './domain/answer-cache.ts'
@@ -16,5 +17,7 @@ export interface RegistryContext {
   keyRing: TokenKeyRing
   /** serialised directory reads, dropped on every directory change */
   answers: AnswerCache
+  /** the trust anchors and certificate rule keys are registered under */
+  keyPolicy: KeyPolicy
   fail: ErrorFactory<'registry'>
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { pgSchema, text, integer, timestamp, index, jsonb, primaryKey } from 'drizzle-orm/pg-core'
+import { pgSchema, text, integer, timestamp, index, jsonb, primaryKey, check } from 'drizzle-orm/pg-core'
 
 export const registry = pgSchema('registry')
 
@@ -38,12 +38,20 @@ export const agencyKeys = registry.table('agency_keys', {
   kid: text('kid').notNull(),
   alg: text('alg').notNull(),
   publicJwk: jsonb('public_jwk').notNull(),
+  /** `agency` (the seal) or `signer` (an authorised person's key); one never passes for the other */
+  role: text('role').notNull().default('agency'),
+  /** for a signer key: the person who holds it (name, position); null for an agency key */
+  holder: text('holder'),
   certificatePem: text('certificate_pem'),
   notBefore: timestamp('not_before', { withTimezone: true }).notNull(),
   notAfter: timestamp('not_after', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
-}, (t) => [primaryKey({ columns: [t.agencyCode, t.kid] })])
+}, (t) => [
+  primaryKey({ columns: [t.agencyCode, t.kid] }),
+  check('agency_keys_role_check', sql`role in ('agency', 'signer')`),
+  check('agency_keys_holder_check', sql`holder is null or role = 'signer'`)
+])
 
 export const apiClients = registry.table('api_clients', {
   clientId: text('client_id').primaryKey(),

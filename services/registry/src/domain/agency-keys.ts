@@ -1,7 +1,7 @@
 import type { KV } from '@nats-io/kv'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import { agencyKeyBucketKey, type AgencyKeyEntry, type KeyAlgorithm } from '@lienthong/contracts'
+import { agencyKeyBucketKey, type AgencyKeyEntry, type KeyAlgorithm, type KeyRole } from '@lienthong/contracts'
 import type { ErrorFactory } from '@lienthong/platform'
 import { agencyKeys } from '../db/schema.ts'
 import { certificateFacts, type ValidatedKey } from './public-key.ts'
@@ -17,8 +17,8 @@ export function toKeyEntry (row: AgencyKeyRow): AgencyKeyEntry {
     agency: row.agencyCode,
     kid: row.kid,
     alg: row.alg as KeyAlgorithm,
-    role: 'agency',
-    holder: null,
+    role: row.role as KeyRole,
+    holder: row.holder,
     jwk: row.publicJwk as Record<string, unknown>,
     certificate: row.certificatePem === null ? null : certificateFacts(row.certificatePem),
     notBefore: row.notBefore.toISOString(),
@@ -44,6 +44,8 @@ export async function addAgencyKey (db: Db, bucket: KV, agency: string, key: Val
         agencyCode: agency,
         kid: key.kid,
         alg: key.alg,
+        role: key.role,
+        holder: key.holder,
         publicJwk: key.publicJwk,
         certificatePem: key.certificate?.pem ?? null,
         notBefore: key.notBefore,

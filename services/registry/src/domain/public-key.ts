@@ -1,24 +1,38 @@
 import { X509Certificate, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto'
 import { z } from 'zod'
-import { KeyId, type AgencyKeyEntry, type KeyAlgorithm } from '@lienthong/contracts'
+import { KeyId, KeyRole, type AgencyKeyEntry, type KeyAlgorithm } from '@lienthong/contracts'
+import { TrustStore, isCertificateError } from '@lienthong/crypto'
 import type { ErrorFactory } from '@lienthong/platform'
 import { jwkThumbprint } from './jwk-thumbprint.ts'
 
 const Instant = z.iso.datetime({ offset: true })
 
+/** Whom the key speaks for: the agency (its seal, the default) or a person authorised to sign for it. */
+const Role = {
+  role: KeyRole.optional().describe('agency (the default): the agency\u2019s own key; signer: an authorised person\u2019s key'),
+  holder: z.string().trim().min(1).max(200).optional().describe('for a signer key: the person who holds it (name, position)')
+}
+
+const HOLDER_NEEDS_SIGNER = { message: 'holder names the person of a signer key; give role "signer" with it', path: ['holder'] }
+function holderOnlyForSigner (key: { role?: KeyRole | undefined, holder?: string | undefined }): boolean {
+  return key.holder === undefined || key.role === 'signer'
+}
+
 /** A bare public JWK; its window is the caller's to give (from now, open-ended by default). */
 export const SubmittedJwk = z.object({
   kid: KeyId.optional(),
+  ...Role,
   jwk: z.record(z.string(), z.unknown()),
   notBefore: Instant.optional(),
   notAfter: Instant.optional()
-}).strict()
+}).strict().refine(holderOnlyForSigner, HOLDER_NEEDS_SIGNER)
 
 /** An X.509 certificate in PEM; its own validity is the key's window, so none is given beside it. */
 export const SubmittedCertificate = z.object({
   kid: KeyId.optional(),
+  ...Role,
   certificate: z.string().min(1).max(64 * 1024)
-}).strict()
+}).strict().refine(holderOnlyForSigner, HOLDER_NEEDS_SIGNER)
 
 /** A key as an administrator registers it for an agency. */
 export const SubmittedKey = z.union([SubmittedJwk, SubmittedCertificate])
@@ -30,6 +44,9 @@ export type CertificateFacts = NonNullable<AgencyKeyEntry['certificate']>
 export interface ValidatedKey {
   kid: string
   alg: KeyAlgorithm
+  role: KeyRole
+  /** the holder of a signer key, null for an agency key */
+  holder: string | null
   /** exported from the parsed key, so only the public members, in Node's canonical form */
   publicJwk: JsonWebKey
   certificate: CertificateFacts | null
@@ -49,14 +66,32 @@ const ACCEPTED_CURVES: Record<string, { crv: string, alg: KeyAlgorithm, coordina
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/** Checks a submitted key and brings it to its stored form, or throws a REG_ problem saying why not. */
-export function validateSubmittedKey (submitted: SubmittedKey, fail: Fail, now: Date = new Date()): ValidatedKey {
-  return 'certificate' in submitted
-    ? validateCertificate(submitted, fail, now)
-    : validateJwk(submitted, fail, now)
+/** What this registry asks of keys beyond their form (TRUST_ANCHORS, REQUIRE_CERTIFICATES). */
+export interface KeyPolicy {
+  /** with anchors, a certificate must chain to one, with a key usage that allows signing */
+  trustStore: TrustStore
+  /** a bare JWK is refused: every key comes with a certificate */
+  requireCertificates: boolean
 }
 
-function validateJwk (submitted: z.infer<typeof SubmittedJwk>, fail: Fail, now: Date): ValidatedKey {
+const OPEN_POLICY: KeyPolicy = { trustStore: TrustStore.empty(), requireCertificates: false }
+
+/** Checks a submitted key and brings it to its stored form, or throws a REG_ problem saying why not. */
+export function validateSubmittedKey (submitted: SubmittedKey, fail: Fail, now: Date = new Date(), policy: KeyPolicy = OPEN_POLICY): ValidatedKey {
+  const key = 'certificate' in submitted
+    ? validateCertificate(submitted, fail, now, policy.trustStore)
+    : validateJwk(submitted, fail, now, policy.requireCertificates)
+  const role = submitted.role ?? 'agency'
+  // The schema refuses a holder on an agency key; this keeps the stored pair right whatever the caller.
+  return { ...key, role, holder: role === 'signer' ? submitted.holder ?? null : null }
+}
+
+type CheckedKey = Omit<ValidatedKey, 'role' | 'holder'>
+
+function validateJwk (submitted: z.infer<typeof SubmittedJwk>, fail: Fail, now: Date, requireCertificates: boolean): CheckedKey {
+  if (requireCertificates) {
+    throw fail('CERTIFICATE_REQUIRED', 'this registry registers keys by their X.509 certificate only (REQUIRE_CERTIFICATES); submit { certificate: "-----BEGIN CERTIFICATE-----…" }')
+  }
   const { jwk } = submitted
   const secret = PRIVATE_MEMBERS.filter((m) => m in jwk)
   if (secret.length > 0) {
@@ -94,7 +129,7 @@ function validateJwk (submitted: z.infer<typeof SubmittedJwk>, fail: Fail, now: 
   return { kid: chooseKid(submitted.kid, jwk.kid, facts.jwk, fail), alg: facts.alg, publicJwk: facts.jwk, certificate: null, notBefore, notAfter }
 }
 
-function validateCertificate (submitted: z.infer<typeof SubmittedCertificate>, fail: Fail, now: Date): ValidatedKey {
+function validateCertificate (submitted: z.infer<typeof SubmittedCertificate>, fail: Fail, now: Date, trustStore: TrustStore): CheckedKey {
   const text = submitted.certificate
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
     throw fail('INVALID_CERTIFICATE', 'the text holds a private key; submit the certificate only, and treat this private key as disclosed')
@@ -102,8 +137,8 @@ function validateCertificate (submitted: z.infer<typeof SubmittedCertificate>, f
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
   const [pem] = blocks
   if (pem === undefined) throw fail('INVALID_CERTIFICATE', 'no PEM certificate (-----BEGIN CERTIFICATE-----) found')
-  // The agency's own certificate is what names its key; chains are checked against trust anchors
-  // by the signatures service, so accepting one here would only blur which key is registered.
+  // The agency's own certificate is what names its key; the CAs a chain passes through come from
+  // the configured trust bundle, so accepting them here would only blur which key is registered.
   if (blocks.length > 1) throw fail('INVALID_CERTIFICATE', `${blocks.length} certificates found; submit the agency's own certificate only`)
 
   let cert: X509Certificate
@@ -122,6 +157,18 @@ function validateCertificate (submitted: z.infer<typeof SubmittedCertificate>, f
   }
   if (notAfter <= now) throw fail('CERTIFICATE_EXPIRED', `the certificate expired at ${notAfter.toISOString()}`)
   if (notBefore > now) throw fail('CERTIFICATE_NOT_YET_VALID', `the certificate is valid from ${notBefore.toISOString()}`)
+
+  // With anchors configured, the certificate must chain to one now. The key keeps the leaf's own
+  // window: verifiers check the chain again at each signing time, against the anchors of the day
+  // (an intermediate renewed under the same name extends what an expiring one would have cut).
+  if (trustStore.size > 0) {
+    try {
+      trustStore.check(pem, now)
+    } catch (err) {
+      if (!isCertificateError(err)) throw err
+      throw fail('UNTRUSTED_CERTIFICATE', `the certificate is refused (${err.reason}): ${err.message}`)
+    }
+  }
 
   return {
     kid: chooseKid(submitted.kid, undefined, facts.jwk, fail),

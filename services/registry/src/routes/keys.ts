@@ -45,14 +45,16 @@ export async function keyRoutes (app: ServiceApp, ctx: RegistryContext): Promise
     schema: {
       tags: ['keys'],
       summary: 'Register a public key (Ed25519 or P-256 JWK) or an X.509 certificate for the agency',
-      description: 'Without a kid, the key id is the RFC 7638 thumbprint of the public key. A bare JWK is valid from now (or notBefore) until notAfter, if given; a certificate for its own validity.',
+      description: 'Without a kid, the key id is the RFC 7638 thumbprint of the public key. A bare JWK is valid from now (or notBefore) until notAfter, if given; a certificate for its own validity. ' +
+        'role is agency (the seal, by default) or signer (an authorised person, named in holder). Where trust anchors are configured, a certificate must chain to one ' +
+        '(REG_UNTRUSTED_CERTIFICATE); where certificates are required, a bare JWK is refused (REG_CERTIFICATE_REQUIRED).',
       params: AgencyParams,
       body: SubmittedKey,
       response: { 201: AgencyKeyEntry }
     }
   }, async (request, reply) => {
     await requireAgency(request.params.code)
-    const key = validateSubmittedKey(request.body, ctx.fail)
+    const key = validateSubmittedKey(request.body, ctx.fail, new Date(), ctx.keyPolicy)
     const entry = await addAgencyKey(ctx.db, ctx.agencyKeysBucket, request.params.code, key, ctx.fail)
     return await reply.code(201).send(entry)
   })

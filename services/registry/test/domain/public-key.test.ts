@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process'
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { createHash, createPublicKey, generateKeyPairSync, webcrypto } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import * as x509 from '@peculiar/x509'
+import { TrustStore } from '@lienthong/crypto'
 import { errorFactory } from '@lienthong/platform'
 import { jwkThumbprint } from '../../src/domain/jwk-thumbprint.ts'
 import { SubmittedKey, validateSubmittedKey } from '../../src/domain/public-key.ts'
@@ -166,6 +168,105 @@ t.test('certificates made by openssl', async (t) => {
     }
   })
 })
+
+t.test('role and holder: an agency key by default, a signer key with the person who holds it', async (t) => {
+  const agency = validateSubmittedKey({ jwk: RFC8037_JWK }, fail, NOW)
+  t.equal(agency.role, 'agency')
+  t.equal(agency.holder, null)
+  t.equal(validateSubmittedKey(SubmittedKey.parse({ jwk: RFC8037_JWK, role: 'agency' }), fail, NOW).role, 'agency')
+
+  const parsed = SubmittedKey.parse({ jwk: RFC8037_JWK, role: 'signer', holder: '  Nguyễn Văn A, Chủ tịch UBND huyện Bát Xát ' })
+  const signer = validateSubmittedKey(parsed, fail, NOW)
+  t.equal(signer.role, 'signer')
+  t.equal(signer.holder, 'Nguyễn Văn A, Chủ tịch UBND huyện Bát Xát', 'trimmed')
+  t.equal(validateSubmittedKey(SubmittedKey.parse({ jwk: RFC8037_JWK, role: 'signer' }), fail, NOW).holder, null, 'a signer key may leave its holder unnamed')
+  t.equal(validateSubmittedKey({ jwk: RFC8037_JWK, role: 'agency', holder: 'slipped past the schema' }, fail, NOW).holder, null, 'an agency key never stores a holder')
+
+  t.ok(SubmittedKey.safeParse({ jwk: RFC8037_JWK, role: 'signer', holder: 'x'.repeat(200) }).success, '200 characters')
+  const refused: Array<[string, unknown]> = [
+    ['a holder of 201 characters', { jwk: RFC8037_JWK, role: 'signer', holder: 'x'.repeat(201) }],
+    ['an empty holder', { jwk: RFC8037_JWK, role: 'signer', holder: '   ' }],
+    ['a holder on an agency key', { jwk: RFC8037_JWK, role: 'agency', holder: 'Nguyễn Văn A' }],
+    ['a holder without a role', { jwk: RFC8037_JWK, holder: 'Nguyễn Văn A' }],
+    ['another role', { jwk: RFC8037_JWK, role: 'clerk' }],
+    ['a holder on an agency certificate', { certificate: 'x', holder: 'Nguyễn Văn A' }]
+  ]
+  for (const [name, body] of refused) t.notOk(SubmittedKey.safeParse(body).success, name)
+  t.ok(SubmittedKey.safeParse({ certificate: 'x', role: 'signer', holder: 'Nguyễn Văn A' }).success, 'a signer certificate with its holder')
+})
+
+t.test('trust anchors and the certificate rule', async (t) => {
+  const ca = await TestCa.create('CN=Test CA (Lào Cai)')
+  const anchors = TrustStore.fromPem(ca.pem)
+  const trusting = { trustStore: anchors, requireCertificates: false }
+  const requiring = { trustStore: anchors, requireCertificates: true }
+
+  await t.test('a certificate from a trusted CA is accepted, with its role and holder', async (t) => {
+    const { pem, jwk } = await ca.issue('CN=Nguyễn Văn A, O=UBND huyện Bát Xát', 'ed25519')
+    const key = validateSubmittedKey(SubmittedKey.parse({ certificate: pem, role: 'signer', holder: 'Nguyễn Văn A' }), fail, NOW, trusting)
+    t.same(key.publicJwk, jwk)
+    t.equal(key.role, 'signer')
+    t.equal(key.holder, 'Nguyễn Văn A')
+    t.match(key.certificate, { issuer: /CN=Test CA \(Lào Cai\)/ })
+    t.same(key.notAfter, new Date('2027-06-01T00:00:00Z'), 'the leaf\u2019s own window')
+    t.equal(validateSubmittedKey({ certificate: pem }, fail, NOW, requiring).alg, 'EdDSA', 'and where certificates are required')
+    t.equal(validateSubmittedKey({ certificate: (await ca.issue('CN=P-256 seal', 'p256')).pem }, fail, NOW, requiring).alg, 'ES256')
+  })
+
+  await t.test('a certificate that does not chain to an anchor, or may not sign, is refused', async (t) => {
+    const stranger = await TestCa.create('CN=Some other CA')
+    const untrusted = (await stranger.issue('CN=Not ours', 'ed25519')).pem
+    t.throws(() => validateSubmittedKey({ certificate: untrusted }, fail, NOW, trusting), { code: 'REG_UNTRUSTED_CERTIFICATE', status: 422, message: /untrusted.*Some other CA/ })
+    t.ok(validateSubmittedKey({ certificate: untrusted }, fail, NOW), 'the same certificate where no anchors are configured')
+    const encipher = (await ca.issue('CN=Encryption only', 'p256', x509.KeyUsageFlags.keyEncipherment)).pem
+    t.throws(() => validateSubmittedKey({ certificate: encipher }, fail, NOW, trusting), { code: 'REG_UNTRUSTED_CERTIFICATE', message: /key_usage/ })
+    const expiredCa = await TestCa.create('CN=CA that expired in June', new Date('2026-06-01T00:00:00Z'))
+    const underExpired = (await expiredCa.issue('CN=Still valid itself', 'ed25519')).pem
+    t.throws(() => validateSubmittedKey({ certificate: underExpired }, fail, NOW, { trustStore: TrustStore.fromPem(expiredCa.pem), requireCertificates: false }),
+      { code: 'REG_UNTRUSTED_CERTIFICATE', message: /expired.*CA that expired in June/ }, 'the leaf is valid now, its CA is not')
+  })
+
+  await t.test('its own window is judged first, with its own codes', async (t) => {
+    const { pem } = await ca.issue('CN=Later', 'ed25519')
+    t.throws(() => validateSubmittedKey({ certificate: pem }, fail, new Date('2027-07-01T00:00:00Z'), trusting), { code: 'REG_CERTIFICATE_EXPIRED' })
+    t.throws(() => validateSubmittedKey({ certificate: pem }, fail, new Date('2025-01-01T00:00:00Z'), trusting), { code: 'REG_CERTIFICATE_NOT_YET_VALID' })
+  })
+
+  await t.test('bare JWKs: accepted beside anchors, refused where certificates are required', async (t) => {
+    t.equal(validateSubmittedKey({ jwk: RFC8037_JWK }, fail, NOW, trusting).kid, RFC8037_THUMBPRINT)
+    const err = t.throws(() => validateSubmittedKey({ jwk: RFC8037_JWK }, fail, NOW, requiring), { code: 'REG_CERTIFICATE_REQUIRED', status: 422 }) as Error
+    t.match(err.message, /certificate only/)
+    t.throws(() => validateSubmittedKey({ jwk: RFC8037_JWK, role: 'signer' }, fail, NOW, requiring), { code: 'REG_CERTIFICATE_REQUIRED' }, 'whatever the role')
+  })
+})
+
+/** A P-256 CA made with @peculiar/x509, issuing leaves valid 2026-01-01 – 2027-06-01. */
+class TestCa {
+  private constructor (readonly pem: string, private readonly cert: x509.X509Certificate, private readonly keys: webcrypto.CryptoKeyPair) {}
+
+  static readonly ECDSA = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+
+  static async create (name: string, notAfter = new Date('2040-01-01T00:00:00Z')): Promise<TestCa> {
+    const keys = await webcrypto.subtle.generateKey(TestCa.ECDSA, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      name, notBefore: new Date('2020-01-01T00:00:00Z'), notAfter, signingAlgorithm: TestCa.ECDSA, keys,
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)]
+    })
+    return new TestCa(cert.toString('pem'), cert, keys)
+  }
+
+  async issue (subject: string, kind: 'ed25519' | 'p256', usage = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation): Promise<{ pem: string, jwk: Record<string, unknown> }> {
+    const keys = await webcrypto.subtle.generateKey(kind === 'p256' ? TestCa.ECDSA : { name: 'Ed25519' }, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair
+    const cert = await x509.X509CertificateGenerator.create({
+      subject, issuer: this.cert.subjectName, notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-06-01T00:00:00Z'),
+      signingAlgorithm: TestCa.ECDSA, publicKey: keys.publicKey, signingKey: this.keys.privateKey,
+      extensions: [new x509.KeyUsagesExtension(usage, true)]
+    })
+    const jwk = await webcrypto.subtle.exportKey('jwk', keys.publicKey)
+    const { kty, crv, x, y } = jwk
+    return { pem: cert.toString('pem'), jwk: kty === 'EC' ? { kty, crv, x, y } : { kty, crv, x } }
+  }
+}
 
 /** Test certificates from the openssl command line, in a directory of the test's own. */
 class Certificates {
