@@ -1,4 +1,5 @@
 import { benchCommand } from './commands/bench.ts'
+import { caCommand } from './commands/ca.ts'
 import { downCommand } from './commands/down.ts'
 import { seedCommand } from './commands/seed.ts'
 import { tokenCommand } from './commands/token.ts'
@@ -9,7 +10,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   down: downCommand,
   seed: seedCommand,
   token: tokenCommand,
-  bench: benchCommand
+  bench: benchCommand,
+  ca: caCommand
 }
 
 const USAGE = `usage: lienthong <command>
@@ -19,6 +21,9 @@ const USAGE = `usage: lienthong <command>
   token <code> [--scope s] print an access token for an agency of the running stack
   token --operator        print the local operator's token (registry:admin)
   bench [registry]        measure the targets against real services, on a stack of its own
+  ca init                 make the local development CA once and print its certificate's path
+  ca issue <code> --jwk '<public JWK>' [--role signer --holder "Name"]
+                          print a development certificate for an agency's or a signer's key
 `
 
 const [name, ...args] = process.argv.slice(2)
