@@ -91,7 +91,7 @@ export async function custodyRoutes (app: ServiceApp, ctx: SignaturesContext): P
       description: 'The old key keeps signing until the new one is registered with the registry; signatures made with ' +
         'the old key keep verifying as long as it stays registered. Without a body, both roles rotate.',
       params: AgencyParams,
-      body: z.object({ role: KeyRole.optional() }).strict().optional(),
+      body: z.object({ role: KeyRole.optional() }).strict().nullish(),
       response: { 200: KeysAnswer }
     }
   }, async (request) => {
