@@ -37,7 +37,9 @@ export class CustodySigner {
   constructor (nc: NatsConnection, opts: CustodySignerOptions = {}) {
     this.#nc = nc
     this.#timeoutMs = opts.timeoutMs ?? 5_000
-    this.#batchMax = Math.min(opts.batchMax ?? CUSTODY_SIGN_BATCH_MAX, CUSTODY_SIGN_BATCH_MAX)
+    const batchMax = opts.batchMax ?? CUSTODY_SIGN_BATCH_MAX
+    if (!Number.isInteger(batchMax) || batchMax < 1) throw new RangeError('batchMax must be a positive integer')
+    this.#batchMax = Math.min(batchMax, CUSTODY_SIGN_BATCH_MAX)
   }
 
   /** The signatures of one item, or the service's refusal; throws `CustodyUnavailableError` when it cannot be asked. */

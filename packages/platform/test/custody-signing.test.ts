@@ -210,3 +210,11 @@ t.test('a closed connection: CustodyUnavailableError', async (t) => {
   const settled = await outcomes([signer.sign(item(1))])
   t.type(settled[0]?.error, CustodyUnavailableError)
 })
+
+t.test('a batch size that is not a positive integer is refused at construction', async (t) => {
+  const nc = {} as unknown as ConstructorParameters<typeof CustodySigner>[0]
+  for (const batchMax of [0, -1, Number.NaN, 1.5]) {
+    t.throws(() => new CustodySigner(nc, { batchMax }), RangeError, String(batchMax))
+  }
+  t.doesNotThrow(() => new CustodySigner(nc, { batchMax: 1 }))
+})
