@@ -150,11 +150,11 @@ export class TrustStore {
     }
     // Paths are kept longest-lasting first: the first one says best why none fits.
     const path = structure.paths[0]
-    if (path === undefined) throw new CertificateError('untrusted', `${structure.subject} does not chain to a trust anchor`)
+    if (path === undefined) throw new CertificateError('untrusted', `${show(structure.subject)} does not chain to a trust anchor`)
     if (t < path.notBefore.getTime()) {
-      throw new CertificateError('not_yet_valid', `${at.toISOString()} is before ${path.startsLast} is valid (from ${path.notBefore.toISOString()})`)
+      throw new CertificateError('not_yet_valid', `${at.toISOString()} is before ${show(path.startsLast)} is valid (from ${path.notBefore.toISOString()})`)
     }
-    throw new CertificateError('expired', `${path.endsFirst} expired at ${path.notAfter.toISOString()}, before ${at.toISOString()}`)
+    throw new CertificateError('expired', `${show(path.endsFirst)} expired at ${path.notAfter.toISOString()}, before ${at.toISOString()}`)
   }
 
   #structure (leafPem: string): Structure {
@@ -185,7 +185,7 @@ export class TrustStore {
     if (!Array.isArray(found)) return { ok: false, refusal: found }
     // The leaf's use comes after its trust: an untrusted certificate is that first of all.
     if (leaf.keyUsage !== undefined && (leaf.keyUsage & (KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation)) === 0) {
-      return { ok: false, refusal: { reason: 'key_usage', message: `the keyUsage of ${leaf.subject} allows neither digitalSignature nor nonRepudiation` } }
+      return { ok: false, refusal: { reason: 'key_usage', message: `the keyUsage of ${show(leaf.subject)} allows neither digitalSignature nor nonRepudiation` } }
     }
     const paths = found.map(summarise).sort((a, b) => b.notAfter.getTime() - a.notAfter.getTime())
     return { ok: true, subject: leaf.subject, issuer: leaf.issuer, fingerprint256: leaf.fingerprint256, paths }
@@ -199,7 +199,7 @@ export class TrustStore {
     // When no path is found, the refusal found furthest up the chain is reported: it says more
     // than "no path". At the same height, an issuer that signed but may not have (rank + 1)
     // says more than one that did not sign; among equals the first stays.
-    let refusal: PathRefusal = { reason: 'untrusted', message: `${leaf.subject} does not chain to a trust anchor`, rank: -1 }
+    let refusal: PathRefusal = { reason: 'untrusted', message: `${show(leaf.subject)} does not chain to a trust anchor`, rank: -1 }
     const consider = (candidate: Refusal, height: number): void => {
       const rank = 2 * height + (candidate.reason === 'untrusted' ? 0 : 1)
       if (rank > refusal.rank) refusal = { ...candidate, rank }
@@ -209,7 +209,7 @@ export class TrustStore {
       const height = path.length - 1
       const child = path[height] as Certificate
       const candidates = this.#bySubject.get(child.issuer) ?? []
-      if (candidates.length === 0) consider({ reason: 'untrusted', message: `the issuer of ${child.subject} (${child.issuer}) is not in the trust store` }, height)
+      if (candidates.length === 0) consider({ reason: 'untrusted', message: `the issuer of ${show(child.subject)} (${show(child.issuer)}) is not in the trust store` }, height)
       for (const issuer of candidates) {
         if (paths.length >= MAX_PATHS) return
         if (path.some((c) => c.fingerprint256 === issuer.fingerprint256)) continue
@@ -221,7 +221,7 @@ export class TrustStore {
         const longer = [...path, issuer]
         if (this.#anchors.has(issuer.fingerprint256)) paths.push(longer)
         else if (height < MAX_INTERMEDIATES) extend(longer)
-        else consider({ reason: 'untrusted', message: `no trust anchor within ${MAX_INTERMEDIATES} CA certificates above ${leaf.subject}` }, height + 1)
+        else consider({ reason: 'untrusted', message: `no trust anchor within ${MAX_INTERMEDIATES} CA certificates above ${show(leaf.subject)}` }, height + 1)
       }
     }
     extend([leaf])
@@ -249,17 +249,17 @@ export function loadTrustStore (path: string | undefined): TrustStore {
 /** Why `issuer` may not stand above `child` in `path` (leaf first), or undefined when it may. */
 function issuerProblem (child: Certificate, issuer: Certificate, path: Certificate[]): Refusal | undefined {
   if (!verifies(child, issuer)) {
-    return { reason: 'untrusted', message: `the signature of ${child.subject} does not verify with the key of ${issuer.subject}` }
+    return { reason: 'untrusted', message: `the signature of ${show(child.subject)} does not verify with the key of ${show(issuer.subject)}` }
   }
-  if (!issuer.ca) return { reason: 'not_a_ca', message: `${issuer.subject} issued ${child.subject} but is not a CA (basicConstraints cA)` }
+  if (!issuer.ca) return { reason: 'not_a_ca', message: `${show(issuer.subject)} issued ${show(child.subject)} but is not a CA (basicConstraints cA)` }
   if (issuer.keyUsage !== undefined && (issuer.keyUsage & KeyUsageFlags.keyCertSign) === 0) {
-    return { reason: 'not_a_ca', message: `${issuer.subject} issued ${child.subject} but its keyUsage lacks keyCertSign` }
+    return { reason: 'not_a_ca', message: `${show(issuer.subject)} issued ${show(child.subject)} but its keyUsage lacks keyCertSign` }
   }
   if (issuer.pathLength !== undefined) {
     // RFC 5280 §4.2.1.9: intermediates below it, the leaf and self-issued certificates not counted.
     const below = path.slice(1).filter((c) => c.subject !== c.issuer).length
     if (below > issuer.pathLength) {
-      return { reason: 'not_a_ca', message: `${issuer.subject} allows ${issuer.pathLength} intermediate CA(s) below it, the chain has ${below}` }
+      return { reason: 'not_a_ca', message: `${show(issuer.subject)} allows ${issuer.pathLength} intermediate CA(s) below it, the chain has ${below}` }
     }
   }
   return undefined
@@ -315,6 +315,11 @@ function readCertificate (input: string | Buffer, what: string): Certificate {
   } catch (err) {
     throw new CertificateError('malformed', `${what} cannot be read (${(err as Error).message})`, { cause: err })
   }
+}
+
+/** A distinguished name on one line, for messages (node writes one attribute per line). */
+function show (name: string): string {
+  return name.replace(/\n/g, ', ')
 }
 
 function refusalOf (err: unknown): Refusal {
