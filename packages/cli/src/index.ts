@@ -1,3 +1,4 @@
 export * from './registry-admin.ts'
 export { seed, SEEDS } from './commands/seed.ts'
 export * from './custody-enrolment.ts'
+export * from './dev-ca.ts'

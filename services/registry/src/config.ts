@@ -25,14 +25,7 @@ export const RegistryConfig = BaseConfig.extend({
   LOGIN_MAX_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
   /** An operator client (scope registry:admin) created at start, for the CLI on a local stack. */
   OPERATOR_CLIENT_ID: z.string().min(8).optional(),
-  OPERATOR_CLIENT_SECRET: z.string().min(16).optional(),
-  /**
-   * A PEM bundle file of the CAs agency certificates must chain to (self-signed ones are the
-   * anchors, the others intermediates). Set, a submitted certificate that does not chain to an
-   * anchor now, or whose key usage does not allow signing, is refused. Read at start.
-   */
-  TRUST_ANCHORS: z.string().optional().transform((v) => v === '' ? undefined : v),
-  /** `true`: keys are registered by a certificate only, never as a bare JWK. Needs TRUST_ANCHORS. */
-  REQUIRE_CERTIFICATES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true')
+  OPERATOR_CLIENT_SECRET: z.string().min(16).optional()
+  // TRUST_ANCHORS and REQUIRE_CERTIFICATES come from BaseConfig: here they govern registration too.
 })
 export type RegistryConfig = z.infer<typeof RegistryConfig>
