@@ -151,11 +151,19 @@ t.test('every way a signature can be wrong is refused, and nothing is stored or 
   const accepted = await send({ ...body, signatures: good().signatures })
   t.equal(accepted.status, 202, 'the same document, well signed, goes through')
   const replay = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: { ...body, signatures: good().signatures }, headers: { 'idempotency-key': 'another-key' } })
-  t.equal(replay.status, 409, 'sending the signed envelope again under another key makes no second document')
-  t.equal(replay.body.code, 'RTE_DUPLICATE_DOCUMENT')
+  // The same document again (freshly signed, under another key) is answered as the one already
+  // accepted: same id, and, as the count below shows, no second delivery.
+  t.equal(replay.status, 202)
+  t.equal(replay.body.id, accepted.body.id)
+  const changed = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: { ...body, document: { ...document, subject: 'Khác' }, signatures: signRequest(PROVINCE, { ...body, document: { ...document, subject: 'Khác' } }, { signer, agency: seal }).signatures }, headers: { 'idempotency-key': 'a-third-key' } })
+  t.equal(changed.status, 409, 'a different, well-signed document under the same number is refused')
+  t.equal(changed.body.code, 'RTE_DUPLICATE_DOCUMENT')
   const items = await eventually(async () => {
     const rows = await stack.sql`select document_id from inbox.items order by document_id`
     return rows.length === 2 ? rows : undefined
   }, 15_000, 'the two accepted documents delivered')
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const [copies] = await stack.sql`select count(*)::int as n from inbox.items`
+  t.equal(copies!.n, 2, 'no second copy of anything')
   t.same(items.map((r) => r.document_id), ['000.00.00.H38,2026/11/26,1/UBND-VP', '000.00.00.H38,2026/11/26,12/UBND-VP'])
 })

@@ -44,12 +44,7 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
     const step = await appendStep(tx, item, receipt, signature)
     return { item: { ...item, state: input.code }, step }
   })
-  try {
-    await sendStep(ctx, item, step)
-  } catch (err) {
-    ctx.log.warn({ err, itemId, code: input.code }, 'status message not yet acknowledged; the outbox will send it')
-  }
-  return { item, step }
+  return { item, step: await trySend(ctx, item, step) }
 }
 
 /**
@@ -65,12 +60,17 @@ export async function signStep (ctx: InboxContext, itemId: string, agency: strin
   checkedSignature(ctx, step.receipt as Receipt, signature)
   const saved = await saveSignature(ctx.db, step.id, signature)
   if (saved === undefined) throw ctx.fail('RECEIPT_ALREADY_SIGNED', `the receipt of step ${code} is already signed`)
+  return { item, step: await trySend(ctx, item, saved) }
+}
+
+/** Sends the step now if JetStream takes it; otherwise the outbox sweeper will, and the answer says it is not sent yet. */
+async function trySend (ctx: InboxContext, item: ItemRow, step: StepRow): Promise<StepRow> {
   try {
-    await sendStep(ctx, item, saved)
+    if (await sendStep(ctx, item, step) === 'sent') return { ...step, publishedAt: new Date() }
   } catch (err) {
-    ctx.log.warn({ err, itemId, code }, 'status message not yet acknowledged; the outbox will send it')
+    ctx.log.warn({ err, itemId: item.id, code: step.code }, 'status message not yet acknowledged; the outbox will send it')
   }
-  return { item, step: saved }
+  return step
 }
 
 function checkTransition (ctx: InboxContext, item: ItemRow, code: StatusCode): void {
