@@ -86,12 +86,17 @@ export class CustodyKeyRing {
     await Promise.all(waits)
   }
 
-  /** The key to sign with for this agency and role now, or undefined when none is registered and usable. */
-  signingKey (agency: string, role: KeyRole, at: Date = new Date()): CustodySigningKey | undefined {
+  /**
+   * The key to sign with for this agency and role now, or undefined when none is registered and
+   * usable. With `signedAt` (the time the value says it was signed), the key must be usable then
+   * too, since verifiers check the signature at that time.
+   */
+  signingKey (agency: string, role: KeyRole, at: Date = new Date(), signedAt?: Date): CustodySigningKey | undefined {
     const held = this.#agencies.get(agency)
     if (held === undefined) return undefined
     for (const row of held.byRole[role]) {
       if (!isRegistered(this.#opts.agencyKeys, row, at)) continue
+      if (signedAt !== undefined && this.#opts.agencyKeys.usableKey(row.agency, row.kid, signedAt) === undefined) continue
       const privateKey = this.#privateKey(row)
       if (privateKey !== undefined) return { kid: row.kid, alg: 'EdDSA', privateKey }
     }

@@ -12,7 +12,9 @@ export interface CustodySigningDeps {
  * Signs one item for an agency in custody, or says why not. The service signs only what it can
  * check is the agency's own: an envelope whose sender it is (with the signer's and the agency's
  * keys) or a receipt whose recipient it is (with the agency's key), for an active agency, with keys
- * the registry has registered. The signatures are over the RFC 8785 form of the value as parsed.
+ * the registry has registered and that are usable both now and at the value's own time (the
+ * envelope's `signedAt`, the receipt's `at`), which is when verifiers check them. The signatures
+ * are over the RFC 8785 form of the value as parsed.
  * The ring must already hold the agency's keys (`ensureLoaded`).
  */
 export function signCustodyItem (item: CustodySignItem, deps: CustodySigningDeps, at: Date = new Date()): CustodySignResult {
@@ -20,26 +22,26 @@ export function signCustodyItem (item: CustodySignItem, deps: CustodySigningDeps
     const parsed = Envelope.safeParse(item.value)
     if (!parsed.success) return refuse('invalid_value', `the value is not an envelope: ${firstIssue(parsed.error)}`)
     if (parsed.data.sender !== item.agency) return refuse('invalid_value', `the envelope's sender is ${parsed.data.sender}, not ${item.agency}`)
-    return signWith(parsed.data, item.agency, ['signer', 'agency'], deps, at)
+    return signWith(parsed.data, item.agency, ['signer', 'agency'], deps, at, new Date(parsed.data.signedAt))
   }
   const parsed = Receipt.safeParse(item.value)
   if (!parsed.success) return refuse('invalid_value', `the value is not a receipt: ${firstIssue(parsed.error)}`)
   if (parsed.data.recipient !== item.agency) return refuse('invalid_value', `the receipt's recipient is ${parsed.data.recipient}, not ${item.agency}`)
-  return signWith(parsed.data, item.agency, ['agency'], deps, at)
+  return signWith(parsed.data, item.agency, ['agency'], deps, at, new Date(parsed.data.at))
 }
 
-function signWith (value: unknown, agency: string, roles: readonly KeyRole[], deps: CustodySigningDeps, at: Date): CustodySignResult {
+function signWith (value: unknown, agency: string, roles: readonly KeyRole[], deps: CustodySigningDeps, at: Date, signedAt: Date): CustodySignResult {
   const status = deps.directory.get(agency)?.status
   if (status !== 'active') return refuse('agency_inactive', status === undefined ? `${agency} is not in the directory` : `${agency} is ${status}`)
   const keys: Array<[KeyRole, CustodySigningKey]> = []
   const lacking: KeyRole[] = []
   for (const role of roles) {
-    const key = deps.ring.signingKey(agency, role, at)
+    const key = deps.ring.signingKey(agency, role, at, signedAt)
     if (key === undefined) lacking.push(role)
     else keys.push([role, key])
   }
   if (lacking.length > 0) {
-    const why = deps.ring.holds(agency) ? 'registered and usable in the registry' : 'at all (not enrolled)'
+    const why = deps.ring.holds(agency) ? 'registered and usable in the registry now and at the time the value was signed' : 'at all (not enrolled)'
     return refuse('not_in_custody', `the service holds no custody key of role ${lacking.join(' and ')} for ${agency} ${why}`)
   }
   const payload = canonicalJsonBytes(value)

@@ -80,6 +80,12 @@ t.test('the newest registered, usable key signs; each private key is decrypted o
   t.equal(ring.signingKey(AGENCY, 'signer'), undefined)
   register(mirror, older, { notBefore: new Date(Date.now() + 60_000).toISOString() })
   t.equal(ring.signingKey(AGENCY, 'agency'), undefined, 'not valid yet')
+  // A value signed before the newest key's window began is signed with the key valid then.
+  register(mirror, older, { notBefore: new Date(Date.now() - 3_600_000).toISOString() })
+  register(mirror, newer, { notBefore: new Date(Date.now() - 60_000).toISOString() })
+  t.equal(ring.signingKey(AGENCY, 'agency')?.kid, newer.kid)
+  t.equal(ring.signingKey(AGENCY, 'agency', new Date(), new Date(Date.now() - 600_000))?.kid, older.kid)
+  t.equal(ring.signingKey(AGENCY, 'agency', new Date(), new Date(Date.now() - 7_200_000)), undefined, 'signed before any key was valid')
 })
 
 t.test('invalidation and the time limit make it read again; a change during a read marks it stale', async (t) => {
