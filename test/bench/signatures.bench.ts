@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { CustodySigner } from '@lienthong/platform'
 import { ServiceProcess, freePort, repoRoot } from '@lienthong/infra'
 import type { Envelope } from '@lienthong/contracts'
-import { envelopeOf, startBackends, verifyWith, type KeyView } from '../../services/signatures/test/fixtures.ts'
+import { envelopeOf, startBackends, verifyWith, type KeyView } from '../../services/signatures/test/fixtures/backends.ts'
 
 const AGENCIES = 200
 const ENVELOPES = 20_000

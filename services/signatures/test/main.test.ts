@@ -11,7 +11,7 @@ import { CustodySigner } from '@lienthong/platform'
 import { ServiceProcess, freePort, repoRoot } from '../../../infra/src/index.ts'
 import { openPrivateKey } from '../src/domain/key-sealing.ts'
 import { parseMasterKeys } from '../src/domain/master-keys.ts'
-import { COMMUNE, DISTRICT, envelopeOf, receiptOf, startBackends, verifyWith, type KeyView } from './fixtures.ts'
+import { COMMUNE, DISTRICT, envelopeOf, receiptOf, startBackends, verifyWith, type KeyView } from './fixtures/backends.ts'
 
 const b = await startBackends(t)
 const logFile = join(repoRoot, '.data', 'test', 'logs', `signatures-main-${process.pid}-${randomBytes(3).toString('hex')}.log`)
@@ -137,7 +137,8 @@ t.test('no private key and no master key in any log line or answer', async (t) =
     const privateKey = openPrivateKey({ masterKeyId: r.master_key_id, iv: r.iv, authTag: r.auth_tag, ciphertext: r.ciphertext }, { agency: r.agency, role: r.role as KeyRole, kid: r.kid }, masters)
     const der = privateKey.export({ format: 'der', type: 'pkcs8' })
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString().split('\n')[1]!
-    secrets.push(privateKey.export({ format: 'jwk' }).d!, der.subarray(16).toString('base64'), der.subarray(16).toString('hex'), pem)
+    const seed = der.subarray(16)
+    secrets.push(privateKey.export({ format: 'jwk' }).d!, seed.toString('base64'), seed.toString('hex'), pem)
   }
   t.equal(secrets.length, 6 + 5 * 4)
   const everything = [log, ...answered].join('\n')

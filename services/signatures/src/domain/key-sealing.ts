@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
 import type { KeyRole } from '@lienthong/contracts'
+import { jwkThumbprint } from './jwk-thumbprint.ts'
 import type { MasterKeySet } from './master-keys.ts'
 
 /** A custody private key as stored: AES-256-GCM under one master key. */
@@ -34,26 +35,41 @@ export function keyAad (binding: KeyBinding): Buffer {
   return Buffer.from(`lienthong.custody-key.v1|${binding.agency}|${binding.role}|${binding.kid}`, 'utf8')
 }
 
-/** Encrypts a private key (PKCS#8 DER) under the current master key. */
+/**
+ * Encrypts an Ed25519 private key under the current master key. What is sealed is the 32-byte
+ * private key itself (RFC 8032's seed, the JWK `d`): importing it back is ten times cheaper than
+ * parsing PKCS#8, which counts when a copy starts and opens the keys of a whole province.
+ */
 export function sealPrivateKey (privateKey: KeyObject, binding: KeyBinding, masters: MasterKeySet): SealedKey {
-  const der = privateKey.export({ format: 'der', type: 'pkcs8' })
+  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('custody keys are Ed25519 private keys')
+  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url')
   try {
-    return sealBytes(der, binding, masters)
+    return sealBytes(seed, binding, masters)
   } finally {
-    der.fill(0)
+    seed.fill(0)
   }
 }
 
-/** Decrypts a sealed key; throws `SealedKeyError` when its master key is missing or anything was altered. */
+/**
+ * Decrypts a sealed key; throws `SealedKeyError` when its master key is missing, anything was
+ * altered, or the key inside is not the one its kid (the thumbprint of its public key) names.
+ */
 export function openPrivateKey (sealed: SealedKey, binding: KeyBinding, masters: MasterKeySet): KeyObject {
-  const der = openBytes(sealed, binding, masters)
+  const seed = openBytes(sealed, binding, masters)
+  let key: KeyObject
   try {
-    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+    if (seed.length !== 32) throw new Error('not 32 bytes')
+    // Node derives the public half from `d`; `x` must be present but is not read.
+    key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: seed.toString('base64url'), x: '' }, format: 'jwk' })
   } catch {
-    throw new SealedKeyError(`the custody key ${binding.kid} of ${binding.agency} is not a private key`)
+    throw new SealedKeyError(`the custody key ${binding.kid} of ${binding.agency} is not an Ed25519 private key`)
   } finally {
-    der.fill(0)
+    seed.fill(0)
   }
+  if (jwkThumbprint(createPublicKey(key).export({ format: 'jwk' })) !== binding.kid) {
+    throw new SealedKeyError(`the custody key ${binding.kid} of ${binding.agency} is not the key its kid names`)
+  }
+  return key
 }
 
 /**
@@ -62,11 +78,11 @@ export function openPrivateKey (sealed: SealedKey, binding: KeyBinding, masters:
  */
 export function resealUnderCurrent (sealed: SealedKey, binding: KeyBinding, masters: MasterKeySet): SealedKey | undefined {
   if (sealed.masterKeyId === masters.currentId) return undefined
-  const der = openBytes(sealed, binding, masters)
+  const plaintext = openBytes(sealed, binding, masters)
   try {
-    return sealBytes(der, binding, masters)
+    return sealBytes(plaintext, binding, masters)
   } finally {
-    der.fill(0)
+    plaintext.fill(0)
   }
 }
 

@@ -6,7 +6,7 @@ import { SignaturesConfig } from '../../src/config.ts'
 import {
   COMMUNE, DISTRICT, OTHER_COMMUNE, PROVINCE, SUSPENDED_COMMUNE,
   enroll, envelopeOf, eventually, listKeys, masterKeysText, receiptOf, registerAndWait, serviceEnv, startApp, startBackends, verifyWith, type KeyView
-} from '../fixtures.ts'
+} from '../fixtures/backends.ts'
 
 const MASTER_KEYS = masterKeysText('mk1')
 const b = await startBackends(t)

@@ -3,7 +3,7 @@ import t from 'tap'
 import { agencyCustodyKeys, enrollAgencies, liveCustodyKeys, rotateCustodyKeys } from '../../src/domain/custody-keys.ts'
 import { jwkThumbprint } from '../../src/domain/jwk-thumbprint.ts'
 import { MasterKeySet } from '../../src/domain/master-keys.ts'
-import { migratedDatabase } from '../db.ts'
+import { migratedDatabase } from '../fixtures/db.ts'
 
 const { db, sql } = await migratedDatabase(t)
 const masters = new MasterKeySet([{ id: 'mk', key: randomBytes(32) }])

@@ -1,14 +1,17 @@
 import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
 import t from 'tap'
+import { jwkThumbprint } from '../../src/domain/jwk-thumbprint.ts'
 import { keyAad, openPrivateKey, resealUnderCurrent, SealedKeyError, sealPrivateKey, type KeyBinding } from '../../src/domain/key-sealing.ts'
 import { MasterKeySet } from '../../src/domain/master-keys.ts'
 
 const old = { id: 'mk-old', key: randomBytes(32) }
 const current = { id: 'mk-new', key: randomBytes(32) }
-const binding: KeyBinding = { agency: '000.05.31.H38', role: 'agency', kid: 'kid-1' }
+const pair = generateKeyPairSync('ed25519')
+const binding: KeyBinding = { agency: '000.05.31.H38', role: 'agency', kid: jwkThumbprint(pair.publicKey.export({ format: 'jwk' })) }
 
+/** The key pair the binding's kid names. */
 function keyPair (): { privateKey: KeyObject, publicKey: KeyObject } {
-  return generateKeyPairSync('ed25519')
+  return pair
 }
 
 function sameKey (a: KeyObject, b: KeyObject): boolean {
@@ -22,8 +25,9 @@ t.test('round trip: the opened key is the sealed key and signs as it', async (t)
   t.equal(sealed.masterKeyId, 'mk-new')
   t.equal(sealed.iv.length, 12)
   t.equal(sealed.authTag.length, 16)
-  const der = privateKey.export({ format: 'der', type: 'pkcs8' })
-  t.equal(sealed.ciphertext.includes(der.subarray(16)), false, 'the key bytes are not in the ciphertext')
+  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url')
+  t.equal(sealed.ciphertext.length, 32)
+  t.equal(sealed.ciphertext.equals(seed), false, 'the key bytes are not in the ciphertext')
   const opened = openPrivateKey(sealed, binding, masters)
   t.ok(sameKey(opened, privateKey))
   const data = Buffer.from('văn bản')
@@ -66,6 +70,14 @@ t.test('a wrong or missing master key, or an altered byte, does not open', async
   tag[0] = tag[0]! ^ 1
   t.throws(() => openPrivateKey({ ...sealed, authTag: tag }, binding, new MasterKeySet([current])), SealedKeyError)
   t.throws(() => openPrivateKey({ ...sealed, iv: sealed.iv.subarray(0, 8) }, binding, new MasterKeySet([current])), /stored malformed/)
+})
+
+t.test('a key sealed under a kid that is not its thumbprint does not open', async (t) => {
+  const masters = new MasterKeySet([current])
+  const other = { ...binding, kid: 'not-the-thumbprint' }
+  const sealed = sealPrivateKey(pair.privateKey, other, masters)
+  t.throws(() => openPrivateKey(sealed, other, masters), /is not the key its kid names/)
+  t.throws(() => sealPrivateKey(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, binding, masters), TypeError)
 })
 
 t.test('rewrap: a key sealed under the old master key moves to the current one', async (t) => {

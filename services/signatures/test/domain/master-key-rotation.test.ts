@@ -6,7 +6,7 @@ import { enrollAgencies } from '../../src/domain/custody-keys.ts'
 import { openPrivateKey } from '../../src/domain/key-sealing.ts'
 import { resealUnderCurrentMasterKey } from '../../src/domain/master-key-rotation.ts'
 import { MasterKeyError, MasterKeySet } from '../../src/domain/master-keys.ts'
-import { migratedDatabase } from '../db.ts'
+import { migratedDatabase } from '../fixtures/db.ts'
 
 const { db } = await migratedDatabase(t)
 const old = { id: 'mk-2025', key: randomBytes(32) }

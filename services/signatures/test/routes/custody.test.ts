@@ -3,7 +3,7 @@ import { DMS_SCOPES, SCOPES } from '@lienthong/contracts'
 import {
   COMMUNE, DISTRICT, OTHER_COMMUNE, PROVINCE, SUSPENDED_COMMUNE,
   enroll, eventually, listKeys, masterKeysText, registerAndWait, startApp, startBackends, type KeyView
-} from '../fixtures.ts'
+} from '../fixtures/backends.ts'
 
 const b = await startBackends(t)
 const app = await startApp(t, b, masterKeysText('mk1'))
