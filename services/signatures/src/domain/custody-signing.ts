@@ -1,4 +1,4 @@
-import { Envelope, Receipt, type CustodyRefusal, type CustodySignItem, type CustodySignResult, type KeyRole } from '@lienthong/contracts'
+import { Envelope, Receipt, documentId, type CustodyRefusal, type CustodySignItem, type CustodySignResult, type KeyRole } from '@lienthong/contracts'
 import { canonicalJsonBytes, signDetachedBytesSync } from '@lienthong/crypto'
 import type { Directory } from '@lienthong/platform'
 import type { CustodyKeyRing, CustodySigningKey } from './custody-key-ring.ts'
@@ -22,11 +22,15 @@ export function signCustodyItem (item: CustodySignItem, deps: CustodySigningDeps
     const parsed = Envelope.safeParse(item.value)
     if (!parsed.success) return refuse('invalid_value', `the value is not an envelope: ${firstIssue(parsed.error)}`)
     if (parsed.data.sender !== item.agency) return refuse('invalid_value', `the envelope's sender is ${parsed.data.sender}, not ${item.agency}`)
+    // The id is what binds the signatures to one số/ký hiệu: it must be the one the fields make.
+    const id = documentId(parsed.data.sender, parsed.data.document)
+    if (parsed.data.id !== id) return refuse('invalid_value', `the envelope's id is not ${id}, the id of its sender, date, number and notation`)
     return signWith(parsed.data, item.agency, ['signer', 'agency'], deps, at, new Date(parsed.data.signedAt))
   }
   const parsed = Receipt.safeParse(item.value)
   if (!parsed.success) return refuse('invalid_value', `the value is not a receipt: ${firstIssue(parsed.error)}`)
   if (parsed.data.recipient !== item.agency) return refuse('invalid_value', `the receipt's recipient is ${parsed.data.recipient}, not ${item.agency}`)
+  if (!parsed.data.documentId.startsWith(`${parsed.data.sender},`)) return refuse('invalid_value', 'the receipt names a document of another sender than its own')
   return signWith(parsed.data, item.agency, ['agency'], deps, at, new Date(parsed.data.at))
 }
 

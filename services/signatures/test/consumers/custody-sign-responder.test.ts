@@ -57,6 +57,8 @@ t.test('refusals', async (t) => {
     ['a receipt of another recipient', { kind: 'receipt', agency: COMMUNE, value: receiptOf(DISTRICT) }, 'invalid_value', /recipient is 000\.00\.31\.H38/],
     ['a receipt passed as an envelope', { kind: 'envelope', agency: COMMUNE, value: receiptOf(COMMUNE) }, 'invalid_value', /not an envelope/],
     ['an envelope passed as a receipt', { kind: 'receipt', agency: COMMUNE, value: envelopeOf(COMMUNE) }, 'invalid_value', /not a receipt/],
+    ['an envelope whose id is not its own', { kind: 'envelope', agency: COMMUNE, value: { ...envelopeOf(COMMUNE), id: `${COMMUNE},2026/11/26,99/UBND-VP` } }, 'invalid_value', /id is not 000\.05\.31\.H38,2026\/11\/26,12\/UBND-VP/],
+    ['a receipt of a document of another sender', { kind: 'receipt', agency: COMMUNE, value: { ...receiptOf(COMMUNE, DISTRICT), documentId: `${OTHER_COMMUNE},2026/11/26,12/UBND-VP` } }, 'invalid_value', /another sender/],
     ['an envelope with an extra member', { kind: 'envelope', agency: COMMUNE, value: { ...envelopeOf(COMMUNE), extra: 1 } }, 'invalid_value', /not an envelope/],
     ['a suspended agency, keys registered', { kind: 'envelope', agency: SUSPENDED_COMMUNE, value: envelopeOf(SUSPENDED_COMMUNE) }, 'agency_inactive', /suspended/],
     ['a receipt of a suspended agency', { kind: 'receipt', agency: SUSPENDED_COMMUNE, value: receiptOf(SUSPENDED_COMMUNE) }, 'agency_inactive', /suspended/]
