@@ -19,8 +19,6 @@ export interface EnrolmentOptions {
   agencies: string[]
   /** turns a custody public key into a certificate (e.g. from the development CA); bare JWKs otherwise */
   certify?: (key: CustodyKey) => Promise<string>
-  /** how many registrations are in flight at once */
-  concurrency?: number
 }
 
 const CHUNK = 1000
@@ -43,14 +41,19 @@ async function enroll (opts: EnrolmentOptions, agencies: string[]): Promise<Cust
   return keys
 }
 
-async function register (opts: EnrolmentOptions, key: CustodyKey): Promise<void> {
-  const body = opts.certify !== undefined
-    ? { kid: key.kid, role: key.role, certificate: await opts.certify(key) }
-    : { kid: key.kid, role: key.role, jwk: key.jwk }
-  const answer = await post<{ code?: string, detail?: string }>(`${opts.registryUrl}/v1/agencies/${key.agency}/keys`, opts.token, body)
-  // Registered by an earlier run that stopped before the service saw it: nothing to do.
-  if (answer.status === 201 || answer.body.code === 'REG_KEY_EXISTS') return
-  throw new Error(`registering ${key.agency} ${key.role} key ${key.kid} → ${answer.status} ${answer.body.code ?? ''} ${answer.body.detail ?? ''}`.trim())
+/** Registers the public halves with the registry in one all-or-nothing import per chunk. */
+async function register (opts: EnrolmentOptions, keys: CustodyKey[]): Promise<void> {
+  const items = []
+  for (const key of keys) {
+    items.push({
+      agency: key.agency,
+      key: opts.certify !== undefined
+        ? { kid: key.kid, role: key.role, certificate: await opts.certify(key) }
+        : { kid: key.kid, role: key.role, jwk: key.jwk }
+    })
+  }
+  const answer = await post<{ code?: string, detail?: string }>(`${opts.registryUrl}/v1/agencies/keys/import`, opts.token, { keys: items })
+  if (answer.status !== 200) throw new Error(`registering custody keys → ${answer.status} ${answer.body.code ?? ''} ${answer.body.detail ?? ''}`.trim())
 }
 
 /**
@@ -62,11 +65,7 @@ async function register (opts: EnrolmentOptions, key: CustodyKey): Promise<void>
 export async function enrollCustody (opts: EnrolmentOptions): Promise<{ keys: number, registered: number }> {
   const keys = await enroll(opts, opts.agencies)
   const pending = keys.filter((k) => !k.registered)
-  const concurrency = opts.concurrency ?? 16
-  let next = 0
-  await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, async () => {
-    while (next < pending.length) await register(opts, pending[next++]!)
-  }))
+  for (let i = 0; i < pending.length; i += CHUNK) await register(opts, pending.slice(i, i + CHUNK))
   if (pending.length > 0) {
     let waiting = [...new Set(pending.map((k) => k.agency))]
     for (let attempt = 0; waiting.length > 0; attempt++) {

@@ -159,3 +159,13 @@ export async function countAgencies (db: Db): Promise<number> {
 export async function allAgencies (db: Db): Promise<DirectoryEntry[]> {
   return (await db.select().from(agencies)).map(toDirectoryEntry)
 }
+
+/** Those of the codes that name no agency. */
+export async function unknownAgencies (db: Db, codes: string[]): Promise<string[]> {
+  const found = new Set<string>()
+  for (let i = 0; i < codes.length; i += 5000) {
+    const rows = await db.select({ code: agencies.code }).from(agencies).where(inArray(agencies.code, codes.slice(i, i + 5000)))
+    for (const r of rows) found.add(r.code)
+  }
+  return codes.filter((c) => !found.has(c))
+}

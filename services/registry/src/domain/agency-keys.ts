@@ -66,6 +66,55 @@ export async function addAgencyKey (db: Db, bucket: KV, agency: string, key: Val
 }
 
 /**
+ * Registers many validated keys at once (an operator enrolling a province's custody keys), all or
+ * nothing. A key already registered with the same public key counts as done, so the import can be
+ * run again; the same kid with another key is a conflict, and nothing is stored.
+ */
+export async function addAgencyKeys (db: Db, bucket: KV, keys: Array<{ agency: string, key: ValidatedKey }>, fail: Fail): Promise<{ registered: number, existing: number }> {
+  const published: AgencyKeyEntry[] = []
+  try {
+    return await db.transaction(async (tx) => {
+      const inserted: AgencyKeyRow[] = []
+      for (let i = 0; i < keys.length; i += 1000) {
+        inserted.push(...await tx.insert(agencyKeys).values(keys.slice(i, i + 1000).map(({ agency, key }) => ({
+          agencyCode: agency,
+          kid: key.kid,
+          alg: key.alg,
+          role: key.role,
+          holder: key.holder,
+          publicJwk: key.publicJwk,
+          certificatePem: key.certificate?.pem ?? null,
+          notBefore: key.notBefore,
+          notAfter: key.notAfter
+        }))).onConflictDoNothing().returning())
+      }
+      const isNew = new Set(inserted.map((r) => `${r.agencyCode} ${r.kid}`))
+      const others = keys.filter(({ agency, key }) => !isNew.has(`${agency} ${key.kid}`))
+      for (const { agency, key } of others) {
+        const [row] = await tx.select().from(agencyKeys).where(and(eq(agencyKeys.agencyCode, agency), eq(agencyKeys.kid, key.kid)))
+        if (row === undefined || !samePublicKey(row.publicJwk as Record<string, unknown>, key.publicJwk as Record<string, unknown>) || row.role !== key.role) {
+          throw fail('KEY_EXISTS', `${agency} already has another key ${key.kid}; a replacement key needs a new kid`)
+        }
+      }
+      for (let i = 0; i < inserted.length; i += CONCURRENCY) {
+        const batch = inserted.slice(i, i + CONCURRENCY).map(toKeyEntry)
+        published.push(...batch)
+        await Promise.all(batch.map(async (entry) => { await publishOrFail(bucket, entry, fail) }))
+      }
+      return { registered: inserted.length, existing: others.length }
+    })
+  } catch (err) {
+    // Not committed: take back what services may already have seen.
+    await Promise.all(published.map(async (e) => { await bucket.delete(agencyKeyBucketKey(e.agency, e.kid)).catch(() => {}) }))
+    throw err
+  }
+}
+
+function samePublicKey (a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y
+}
+
+/**
  * Marks a key revoked from now on; revoking it again keeps the first time and publishes it again.
  * (Should the commit fail after the put, services see the key revoked while the table does not:
  * the safe side, and the administrator's retry settles it.)

@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { AgencyCode, AgencyKeyEntry, KeyId, SCOPES } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
-import { getAgency } from '../domain/agencies.ts'
-import { addAgencyKey, getAgencyKey, listAgencyKeys, revokeAgencyKey } from '../domain/agency-keys.ts'
+import { getAgency, unknownAgencies } from '../domain/agencies.ts'
+import { addAgencyKey, addAgencyKeys, getAgencyKey, listAgencyKeys, revokeAgencyKey } from '../domain/agency-keys.ts'
 import { SubmittedKey, validateSubmittedKey } from '../domain/public-key.ts'
 import type { RegistryContext } from '../context.ts'
 
@@ -57,6 +57,23 @@ export async function keyRoutes (app: ServiceApp, ctx: RegistryContext): Promise
     const key = validateSubmittedKey(request.body, ctx.fail, new Date(), ctx.keyPolicy)
     const entry = await addAgencyKey(ctx.db, ctx.agencyKeysBucket, request.params.code, key, ctx.fail)
     return await reply.code(201).send(entry)
+  })
+
+  app.post('/v1/agencies/keys/import', {
+    onRequest: app.requireScopes(SCOPES.registryAdmin),
+    schema: {
+      tags: ['keys'],
+      summary: 'Register many keys at once (e.g. a province\u2019s custody keys), all or nothing',
+      description: 'Each item is an agency code and a key as for POST /v1/agencies/{code}/keys. A key already registered with the same public key counts as done, so an import can be run again.',
+      body: z.object({ keys: z.array(z.object({ agency: AgencyCode, key: SubmittedKey })).min(1).max(5000) }),
+      response: { 200: z.object({ registered: z.number(), existing: z.number() }) }
+    }
+  }, async (request) => {
+    const unknown = await unknownAgencies(ctx.db, [...new Set(request.body.keys.map((k) => k.agency))])
+    if (unknown.length > 0) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', …' : ''}`, { agencies: unknown })
+    const now = new Date()
+    const keys = request.body.keys.map(({ agency, key }) => ({ agency, key: validateSubmittedKey(key, ctx.fail, now, ctx.keyPolicy) }))
+    return await addAgencyKeys(ctx.db, ctx.agencyKeysBucket, keys, ctx.fail)
   })
 
   app.post('/v1/agencies/:code/keys/:kid/revoke', {
