@@ -6,7 +6,7 @@ const PROVINCE = '000.00.00.H38'
 const DISTRICT = '000.00.31.H38'
 
 t.test('the directory: subtree, children, ancestors, changes with versions and dates', async (t) => {
-  const stack = await startStack(t, { custody: [] })
+  const stack = await startStack(t)
   const reg = stack.registry.url
   const admin = await stack.adminToken()
 
@@ -67,7 +67,7 @@ t.test('the directory: subtree, children, ancestors, changes with versions and d
 })
 
 t.test('imports: every bad row with its line, nothing written; CSV and JSON', async (t) => {
-  const stack = await startStack(t, { custody: [] })
+  const stack = await startStack(t)
   const reg = stack.registry.url
   const admin = await stack.adminToken()
   const [before] = await stack.sql`select count(*)::int as n, max(version)::int as v from registry.agencies`
@@ -109,7 +109,7 @@ t.test('imports: every bad row with its line, nothing written; CSV and JSON', as
 })
 
 t.test('credentials: inactive agencies, rotation, JWKS, auditors, guessing slowed, registry down', async (t) => {
-  const stack = await startStack(t, { custody: [], env: { registry: { LOGIN_LOCK_AFTER: '6', LOGIN_MAX_DELAY_MS: '200' } } })
+  const stack = await startStack(t, { env: { registry: { LOGIN_LOCK_AFTER: '6', LOGIN_MAX_DELAY_MS: '200' } } })
   const reg = stack.registry.url
   const admin = await stack.adminToken()
   const district = await stack.tokenFor(DISTRICT)
@@ -201,7 +201,7 @@ t.test('two tiers: a province → commune directory by configuration only', asyn
     { code: '000.00.01.H38', name: 'Sở Nội vụ tỉnh Lào Cai', level: 'province', kind: 'department' },
     { code: '000.00.05.H38', name: 'Ủy ban nhân dân xã Bát Xát', level: 'commune', kind: 'people_committee' }
   ] as const
-  const stack = await startStack(t, { custody: [], agencies: [...agencies], env: { registry: { LEVELS: 'province,commune' } } })
+  const stack = await startStack(t, { agencies: [...agencies], env: { registry: { LEVELS: 'province,commune' } } })
   const admin = await stack.adminToken()
   const district = await request('POST', `${stack.registry.url}/v1/agencies`, { token: admin, json: { code: '000.00.31.H38', name: 'Huyện', level: 'district', kind: 'people_committee' } })
   t.equal(district.body.code, 'REG_INVALID_PLACEMENT')

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
+import { dmsKey, registerKey, signRequest } from '../harness/dms-keys.ts'
 
 const PROVINCE = '000.00.00.H38'
 const RECIPIENTS = ['000.00.31.H38', '000.00.32.H38', '000.00.33.H38']
@@ -68,18 +69,41 @@ t.test('inbox killed in the middle of a burst, started again: no loss, no second
 
 t.test('NATS down: the sender is told to retry, nothing is lost, and the retry gets the first id', async (t) => {
   const stack = await startStack(t)
+  // The province's DMS signs for itself here: its document needs nothing from NATS to be accepted
+  // and stored, so the outage falls between the store and the publish.
+  const admin = await stack.adminToken()
+  const signer = dmsKey(PROVINCE, 'signer', 'outage-signer')
+  const seal = dmsKey(PROVINCE, 'agency', 'outage-seal')
+  await registerKey(stack.registry.url, admin, signer)
+  await registerKey(stack.registry.url, admin, seal)
   const token = await stack.tokenFor(PROVINCE)
+  const signed = (n: number): object => ({ ...doc(n), signatures: signRequest(PROVINCE, doc(n) as Parameters<typeof signRequest>[1], { signer, agency: seal }).signatures })
+  await eventually(async () => {
+    const r = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: signed(499) })
+    return r.status === 202 ? r : undefined
+  }, 10_000, 'routing to know the DMS keys')
+
   await stack.nats.stop()
   const headers = { 'idempotency-key': 'during-outage' }
-  const refused = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: doc(500), headers })
+  const refused = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: signed(500), headers })
   t.equal(refused.status, 503)
   t.equal(refused.body.code, 'RTE_UNAVAILABLE')
+  // A document the signatures service must sign cannot be signed while NATS is away: it is refused
+  // before anything is stored, and the answer says so.
+  const custody = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: doc(501) })
+  t.equal(custody.status, 503)
+  t.equal(custody.body.code, 'RTE_UNAVAILABLE')
+  t.match(custody.body.detail, /nothing was stored/)
+  const stored = await stack.sql`select id from routing.documents order by id`
+  t.same(stored.map((r) => r.id), ['000.00.00.H38,2026/11/26,499/UBND-VP', '000.00.00.H38,2026/11/26,500/UBND-VP'], 'the signed one is stored, the unsigned one is not')
   await stack.nats.start()
   // The outbox publishes the stored document without any retry…
-  await checkExactlyOnce(t, stack, ['000.00.00.H38,2026/11/26,500/UBND-VP'])
+  await checkExactlyOnce(t, stack, ['000.00.00.H38,2026/11/26,499/UBND-VP', '000.00.00.H38,2026/11/26,500/UBND-VP'])
   // …and the sender's retry is answered with the same id and delivers nothing twice.
-  const retry = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: doc(500), headers })
+  const retry = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: signed(500), headers })
   t.equal(retry.status, 202)
   t.equal(retry.body.id, '000.00.00.H38,2026/11/26,500/UBND-VP')
-  await checkExactlyOnce(t, stack, [retry.body.id])
+  const custodyRetry = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: doc(501) })
+  t.equal(custodyRetry.status, 202, 'the unsigned one goes through once the signatures service is reachable')
+  await checkExactlyOnce(t, stack, ['000.00.00.H38,2026/11/26,499/UBND-VP', retry.body.id, custodyRetry.body.id])
 })

@@ -54,6 +54,27 @@ t.test('custody: the smallest request is signed for the sender, checked on arriv
   t.equal(proofs.receipts[1].receipt.note, 'Đã tiếp nhận')
   t.same(proofs.signatures.map((f: { valid: boolean }) => f.valid), [true, true])
 
+  // Anyone with a token can check the evidence with the signatures service, as of now.
+  const verify = `${stack.signatures.url}/v1/signatures/verify`
+  const envelopeCheck = await request('POST', verify, { token: district, json: { envelope: detail.envelope, signatures: detail.signatures.jws } })
+  t.equal(envelopeCheck.status, 200)
+  t.equal(envelopeCheck.body.valid, true)
+  t.equal(envelopeCheck.body.digest, detail.signatures.envelopeDigest)
+  const tampered = await request('POST', verify, { token: district, json: { envelope: { ...detail.envelope, document: { ...detail.envelope.document, subject: 'Khác' } }, signatures: detail.signatures.jws } })
+  t.equal(tampered.body.valid, false)
+  t.same(tampered.body.findings.map((f: { reason: string }) => f.reason), ['bad_signature', 'bad_signature'])
+  const receiptCheck = await request('POST', verify, { token: province, json: { receipt: proofs.receipts[0].receipt, signature: proofs.receipts[0].signature } })
+  t.equal(receiptCheck.body.valid, true)
+  t.equal(receiptCheck.body.findings[0].agency, DISTRICT)
+  const forged = await request('POST', verify, { token: province, json: { receipt: { ...proofs.receipts[0].receipt, code: '06' }, signature: proofs.receipts[0].signature } })
+  t.equal(forged.body.valid, false, 'a receipt changed to say 06 does not verify')
+  const anonymous = await request('POST', verify, { json: { receipt: proofs.receipts[0].receipt, signature: proofs.receipts[0].signature } })
+  t.equal(anonymous.status, 401)
+  t.equal(anonymous.body.code, 'SIG_UNAUTHORIZED')
+  const nonsense = await request('POST', verify, { token: province, json: { receipt: { hello: 1 }, signature: 'x' } })
+  t.equal(nonsense.status, 400)
+  t.equal(nonsense.body.code, 'SIG_VALIDATION_FAILED')
+
   // Another agency cannot read the proofs.
   const stranger = await request('GET', receiptsUrl, { token: district })
   t.equal(stranger.status, 404)

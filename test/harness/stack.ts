@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import postgres, { type Sql } from 'postgres'
 import { DMS_SCOPES, type AgencyInput } from '@lienthong/contracts'
@@ -40,6 +41,7 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   const nats = await createTestNats()
   const operator = { clientId: 'test-operator', clientSecret: randomBytes(18).toString('base64url') }
   const logDir = join(repoRoot, '.data', 'test', 'logs')
+  mkdirSync(logDir, { recursive: true })
   const tag = `${basename(process.argv[1] ?? 'test', '.ts')}-${process.pid}`
   const env = { DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'info', OUTBOX_SWEEP_MS: '500', ACK_WAIT_MS: '3000' }
   const make = async (name: ServiceName, extra: Record<string, string> = {}): Promise<ServiceProcess> => new ServiceProcess({
@@ -58,12 +60,18 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     await db.drop()
   })
 
+  // When a stack is slow to come up, this says which stage took the time.
+  const started = Date.now()
+  const stage = (what: string): void => { appendFileSync(join(logDir, `${tag}-harness.log`), `${new Date().toISOString()} +${Date.now() - started} ms ${what}\n`) }
+  stage('servers ready')
   await registry.start()
   await Promise.all([routing.start(), inbox.start(), signatures.start()])
   const adminToken = async (): Promise<string> => await issueToken(registry.url, operator)
   const agencies = opts.agencies ?? laocaiDirectory()
+  stage('services started')
   await importAgencies(registry.url, await adminToken(), agencies)
   await Promise.all([registry.waitReady(), routing.waitReady(), inbox.waitReady(), signatures.waitReady()])
+  stage('directory imported, services ready')
   const custody = opts.custody ?? 'all'
   const inCustody = custody === 'all' ? agencies.map((a) => a.code) : custody
   if (inCustody.length > 0) {
@@ -73,12 +81,14 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
         await enrollCustody({ signaturesUrl: signatures.url, registryUrl: registry.url, token: await adminToken(), agencies: inCustody })
         break
       } catch (err) {
+        stage(`custody enrolment attempt ${attempt}: ${(err as Error).message}`)
         if (attempt === 50) throw err
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
     }
   }
 
+  stage('custody enrolled')
   const clients = new Map<string, { clientId: string, clientSecret: string }>()
   const tokenFor = async (code: string, scopes: string[] = DMS_SCOPES): Promise<string> => {
     const key = `${code} ${scopes.join(' ')}`

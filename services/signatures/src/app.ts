@@ -9,6 +9,7 @@ import { CustodyKeyRing } from './domain/custody-key-ring.ts'
 import { custodyKeysOf } from './domain/custody-keys.ts'
 import { resealUnderCurrentMasterKey } from './domain/master-key-rotation.ts'
 import { custodyRoutes } from './routes/custody.ts'
+import { verificationRoutes } from './routes/verification.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
@@ -66,13 +67,16 @@ async function assemble (config: SignaturesConfig, res: Awaited<ReturnType<typeo
     if (agency !== undefined) ring.invalidate(agency)
   })
 
-  const ctx: SignaturesContext = { config, db: res.db, masterKeys, directory, agencyKeys, ring, fail: errorFactory('signatures'), log: app.log }
+  const ctx: SignaturesContext = { config, db: res.db, masterKeys, directory, agencyKeys, ring, signatureChecker: res.signatureChecker, fail: errorFactory('signatures'), log: app.log }
   const responder = startCustodySignResponder(res.nc, { ring, directory, log: app.log, metrics: app.metrics })
   app.addHook('onClose', async () => {
     await responder.stop()
     await res.close()
   })
-  await app.register(async (scope) => { await custodyRoutes(scope as ServiceApp, ctx) })
+  await app.register(async (scope) => {
+    await custodyRoutes(scope as ServiceApp, ctx)
+    await verificationRoutes(scope as ServiceApp, ctx)
+  })
   return app
 }
 

@@ -48,7 +48,11 @@ const ItemDetail = ItemView.extend({
   document: z.record(z.string(), z.unknown()),
   recipients: z.array(z.string()),
   /** who signed the envelope, with which key: as checked on arrival, and as it verifies today */
+  /** the envelope exactly as signed (its RFC 8785 form is the JWS payload), to keep as evidence */
+  envelope: z.record(z.string(), z.unknown()).nullable(),
   signatures: z.object({
+    /** the two detached JWS as the sender made them */
+    jws: z.object({ signer: z.string(), agency: z.string() }).nullable(),
     envelopeDigest: z.string().nullable(),
     validOnArrival: z.boolean().nullable(),
     onArrival: z.array(Finding),
@@ -91,6 +95,7 @@ function stepView (step: StepRow): z.infer<typeof StepView> {
 function signaturesView (ctx: InboxContext, item: ItemRow): z.infer<typeof ItemDetail>['signatures'] {
   const today = item.envelope === null ? undefined : ctx.signatures.checkEnvelope(item.envelope as Envelope, item.signatures as SignaturePair)
   return {
+    jws: item.signatures as SignaturePair | null,
     envelopeDigest: item.envelopeDigest,
     validOnArrival: item.signaturesValid,
     onArrival: (item.signatureFindings as SignatureFinding[] | null) ?? [],
@@ -127,6 +132,7 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       ...itemView(found.item),
       document: found.item.fields as Record<string, unknown>,
       recipients: found.item.recipients,
+      envelope: found.item.envelope as Record<string, unknown> | null,
       signatures: signaturesView(ctx, found.item),
       steps: found.steps.map(stepView)
     }
