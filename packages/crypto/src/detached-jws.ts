@@ -3,6 +3,7 @@ import { FlattenedSign, type CryptoKey } from 'jose'
 import { canonicalJsonBytes } from './canonical-json.ts'
 import { parseDetachedJws, type DetachedJwsParts } from './detached-jws-parts.ts'
 import { SignatureError } from './signature-error.ts'
+import { VerifiedSignatureCache } from './verified-signatures.ts'
 import { algorithmOfKey, isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningAlgorithm } from './signing-algorithms.ts'
 
 export interface SigningKey {
@@ -28,6 +29,8 @@ export type KeyResolver = (request: KeyRequest) => Promise<KeyObject | undefined
 export interface VerifyOptions {
   /** Narrows the accepted algorithms; never widens them beyond EdDSA and ES256. */
   readonly algorithms?: readonly SigningAlgorithm[]
+  /** Remembers signatures that verified, so the same one over the same bytes is checked once. */
+  readonly cache?: VerifiedSignatureCache
 }
 
 export interface VerifiedSignature {
@@ -108,7 +111,7 @@ export async function verifyDetachedBytes (
 ): Promise<VerifiedSignature> {
   const parts = parseDetachedJws(jws, opts.algorithms ?? SIGNING_ALGORITHMS)
   const key = await keyFor(parts, resolveKey)
-  return checkSignature(parts, key, payload)
+  return checkSignature(parts, key, payload, opts.cache)
 }
 
 /** What a synchronous verifier asks for: the key, already resolved from a local directory. */
@@ -125,7 +128,7 @@ export function verifyDetachedBytesSync (
   opts: VerifyOptions = {}
 ): VerifiedSignature {
   const parts = parseDetachedJws(jws, opts.algorithms ?? SIGNING_ALGORITHMS)
-  return checkSignature(parts, checkedKey(parts, resolveKey({ kid: parts.kid, alg: parts.alg, header: parts.header })), payload)
+  return checkSignature(parts, checkedKey(parts, resolveKey({ kid: parts.kid, alg: parts.alg, header: parts.header })), payload, opts.cache)
 }
 
 async function keyFor (parts: DetachedJwsParts, resolveKey: KeyResolver): Promise<KeyObject> {
@@ -143,8 +146,10 @@ function checkedKey (parts: DetachedJwsParts, key: KeyObject | undefined): KeyOb
   return key
 }
 
-function checkSignature (parts: DetachedJwsParts, key: KeyObject, payload: Uint8Array): VerifiedSignature {
+function checkSignature (parts: DetachedJwsParts, key: KeyObject, payload: Uint8Array, cache?: VerifiedSignatureCache): VerifiedSignature {
   const signingInput = Buffer.concat([Buffer.from(`${parts.protectedPart}.`, 'latin1'), payload])
+  const name = cache === undefined ? undefined : VerifiedSignatureCache.entryName(signingInput, parts.signature)
+  if (name !== undefined && cache!.has(name, key)) return { kid: parts.kid, alg: parts.alg, header: parts.header }
   let valid: boolean
   try {
     // node:crypto directly rather than jose's WebCrypto path: the same checks, without an async
@@ -157,5 +162,6 @@ function checkSignature (parts: DetachedJwsParts, key: KeyObject, payload: Uint8
     throw new SignatureError('bad_signature', 'signature does not verify', { cause: error })
   }
   if (!valid) throw new SignatureError('bad_signature', 'signature does not verify')
+  if (name !== undefined) cache!.add(name, key)
   return { kid: parts.kid, alg: parts.alg, header: parts.header }
 }

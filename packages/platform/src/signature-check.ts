@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import {
-  PublicKeyCache, SignatureError, canonicalJsonBytes, isCertificateError, sha256Hex, verifyDetachedBytesSync,
+  PublicKeyCache, SignatureError, VerifiedSignatureCache, canonicalJsonBytes, isCertificateError, sha256Hex, verifyDetachedBytesSync,
   type KeyRequest, type SignatureFailure, type TrustStore
 } from '@lienthong/crypto'
 import type { AgencyKeyEntry, Envelope, KeyRole, Receipt, SignaturePair } from '@lienthong/contracts'
@@ -32,6 +32,8 @@ export interface SignatureCheckerOptions {
   trust: TrustStore
   /** refuse keys registered without a certificate */
   requireCertificates?: boolean
+  /** remember signatures that verified (the default), or `false` to verify every time */
+  verifiedCache?: VerifiedSignatureCache | false
 }
 
 /** How far a signing time may stray from now when a document is accepted. */
@@ -56,11 +58,13 @@ export class SignatureChecker {
   readonly #trust: TrustStore
   readonly #requireCertificates: boolean
   readonly #keyObjects = new PublicKeyCache()
+  readonly #verified: VerifiedSignatureCache | undefined
 
   constructor (keys: AgencyKeysMirror, opts: SignatureCheckerOptions) {
     this.#keys = keys
     this.#trust = opts.trust
     this.#requireCertificates = opts.requireCertificates ?? false
+    this.#verified = opts.verifiedCache === false ? undefined : opts.verifiedCache ?? new VerifiedSignatureCache()
   }
 
   /** Both signatures of an envelope; with `freshness`, also refuses a signing time too old or in the future. */
@@ -89,7 +93,7 @@ export class SignatureChecker {
       const verified = verifyDetachedBytesSync(jws, payload, (request) => {
         entry = this.#keys.key(expect.agency, request.kid)
         return this.#usableKey(entry, request, expect)
-      })
+      }, this.#verified === undefined ? {} : { cache: this.#verified })
       return { ...describe(expect, entry), kid: verified.kid, alg: verified.alg, valid: true }
     } catch (error) {
       if (!(error instanceof SignatureError)) throw error
