@@ -27,14 +27,17 @@ interface Teardown { teardown: (fn: () => Promise<void> | void) => void, name: s
 export interface StackOptions {
   agencies?: AgencyInput[]
   env?: Partial<Record<ServiceName, Record<string, string>>>
-  /** the agencies the signatures service signs for: all of the directory by default */
-  custody?: 'all' | string[]
+  /**
+   * The agencies the signatures service signs for: by default every agency above the villages
+   * (no test sends to a village, and their 1,562 key pairs would slow every stack), `all`, or a list.
+   */
+  custody?: 'all' | 'above-villages' | string[]
 }
 
 /**
  * Registry, routing, inbox and signatures as real processes on a database and a nats-server of
- * this test's own, with the Lào Cai directory loaded and (by default) every agency in custody, as
- * on the local stack. Everything is stopped and removed at the test's end.
+ * this test's own, with the Lào Cai directory loaded and (by default) every agency above the
+ * villages in custody, as on the local stack. Everything is stopped and removed at the test's end.
  */
 export async function startStack (t: Teardown, opts: StackOptions = {}): Promise<TestStack> {
   const db = await createTestDatabase()
@@ -72,8 +75,10 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   await importAgencies(registry.url, await adminToken(), agencies)
   await Promise.all([registry.waitReady(), routing.waitReady(), inbox.waitReady(), signatures.waitReady()])
   stage('directory imported, services ready')
-  const custody = opts.custody ?? 'all'
-  const inCustody = custody === 'all' ? agencies.map((a) => a.code) : custody
+  const custody = opts.custody ?? 'above-villages'
+  const inCustody = custody === 'all'
+    ? agencies.map((a) => a.code)
+    : custody === 'above-villages' ? agencies.filter((a) => a.level !== 'village').map((a) => a.code) : custody
   if (inCustody.length > 0) {
     // The signatures service may not have the whole directory yet: enrolment refuses codes it does not know.
     for (let attempt = 1; ; attempt++) {
