@@ -18,7 +18,9 @@ export interface EnrolmentOptions {
   token: string
   agencies: string[]
   /** turns a custody public key into a certificate (e.g. from the development CA); bare JWKs otherwise */
-  certify?: (key: CustodyKey) => Promise<string>
+  certify?: (key: CustodyKey, holder: string | undefined) => Promise<string>
+  /** who a custody signer key stands for (e.g. the head of the agency), registered as its holder */
+  holder?: (key: CustodyKey) => string | undefined
 }
 
 const CHUNK = 1000
@@ -45,11 +47,13 @@ async function enroll (opts: EnrolmentOptions, agencies: string[]): Promise<Cust
 async function register (opts: EnrolmentOptions, keys: CustodyKey[]): Promise<void> {
   const items = []
   for (const key of keys) {
+    const holder = key.role === 'signer' ? opts.holder?.(key) : undefined
+    const named = holder === undefined ? {} : { holder }
     items.push({
       agency: key.agency,
       key: opts.certify !== undefined
-        ? { kid: key.kid, role: key.role, certificate: await opts.certify(key) }
-        : { kid: key.kid, role: key.role, jwk: key.jwk }
+        ? { kid: key.kid, role: key.role, ...named, certificate: await opts.certify(key, holder) }
+        : { kid: key.kid, role: key.role, ...named, jwk: key.jwk }
     })
   }
   const answer = await post<{ code?: string, detail?: string }>(`${opts.registryUrl}/v1/agencies/keys/import`, opts.token, { keys: items })

@@ -83,8 +83,10 @@ export async function upCommand (): Promise<void> {
       registryUrl: registry.url,
       token: admin,
       agencies: [...names.keys()],
-      certify: async (key) => await issueAgencyCertificate(ca, {
-        publicJwk: key.jwk, agencyCode: key.agency, agencyName: names.get(key.agency) ?? key.agency, role: key.role
+      // The custody signer key stands for the head of the agency, who signs for it.
+      holder: (key) => `Thủ trưởng ${names.get(key.agency) ?? key.agency}`,
+      certify: async (key, holder) => await issueAgencyCertificate(ca, {
+        publicJwk: key.jwk, agencyCode: key.agency, agencyName: names.get(key.agency) ?? key.agency, role: key.role, ...(holder !== undefined ? { holder } : {})
       })
     }))
     const lines = [
