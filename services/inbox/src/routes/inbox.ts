@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { Channel, DetachedSignature, Official, SCOPES, STATUS_CODES, StatusCode, type Envelope, type SignaturePair } from '@lienthong/contracts'
-import type { SignatureFinding } from '@lienthong/platform'
+import { Channel, DetachedSignature, Official, SCOPES, STATUS_CODES, SignatureFinding, StatusCode, type Envelope, type SignatureFindingView, type SignaturePair } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { getItem, listItems, type ItemRow, type StepRow } from '../domain/item-store.ts'
@@ -20,17 +19,6 @@ const StepView = z.object({
   /** true until the agency's DMS signs the receipt (POST /v1/inbox/{id}/receipts); the sender is told only then */
   awaitingSignature: z.boolean(),
   sent: z.boolean()
-})
-const Finding = z.object({
-  role: z.string(),
-  agency: z.string(),
-  kid: z.string().nullable(),
-  alg: z.string().nullable(),
-  holder: z.string().nullable(),
-  certificate: z.string().nullable(),
-  valid: z.boolean(),
-  reason: z.string().optional(),
-  detail: z.string().optional()
 })
 const ItemView = z.object({
   id: z.string(),
@@ -55,9 +43,9 @@ const ItemDetail = ItemView.extend({
     jws: z.object({ signer: z.string(), agency: z.string() }).nullable(),
     envelopeDigest: z.string().nullable(),
     validOnArrival: z.boolean().nullable(),
-    onArrival: z.array(Finding),
+    onArrival: z.array(SignatureFinding),
     validToday: z.boolean().nullable(),
-    today: z.array(Finding)
+    today: z.array(SignatureFinding)
   }),
   steps: z.array(StepView)
 })
@@ -98,7 +86,7 @@ function signaturesView (ctx: InboxContext, item: ItemRow): z.infer<typeof ItemD
     jws: item.signatures as SignaturePair | null,
     envelopeDigest: item.envelopeDigest,
     validOnArrival: item.signaturesValid,
-    onArrival: (item.signatureFindings as SignatureFinding[] | null) ?? [],
+    onArrival: (item.signatureFindings as SignatureFindingView[] | null) ?? [],
     validToday: today?.valid ?? null,
     today: today?.findings ?? []
   }

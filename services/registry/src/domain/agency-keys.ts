@@ -27,6 +27,20 @@ export function toKeyEntry (row: AgencyKeyRow): AgencyKeyEntry {
   }
 }
 
+function keyColumns (agency: string, key: ValidatedKey): typeof agencyKeys.$inferInsert {
+  return {
+    agencyCode: agency,
+    kid: key.kid,
+    alg: key.alg,
+    role: key.role,
+    holder: key.holder,
+    publicJwk: key.publicJwk,
+    certificatePem: key.certificate?.pem ?? null,
+    notBefore: key.notBefore,
+    notAfter: key.notAfter
+  }
+}
+
 export async function publishAgencyKey (bucket: KV, entry: AgencyKeyEntry): Promise<void> {
   await bucket.put(agencyKeyBucketKey(entry.agency, entry.kid), JSON.stringify(entry))
 }
@@ -40,17 +54,7 @@ export async function addAgencyKey (db: Db, bucket: KV, agency: string, key: Val
   let published: AgencyKeyEntry | undefined
   try {
     return await db.transaction(async (tx) => {
-      const [row] = await tx.insert(agencyKeys).values({
-        agencyCode: agency,
-        kid: key.kid,
-        alg: key.alg,
-        role: key.role,
-        holder: key.holder,
-        publicJwk: key.publicJwk,
-        certificatePem: key.certificate?.pem ?? null,
-        notBefore: key.notBefore,
-        notAfter: key.notAfter
-      }).onConflictDoNothing().returning()
+      const [row] = await tx.insert(agencyKeys).values(keyColumns(agency, key)).onConflictDoNothing().returning()
       if (row === undefined) throw fail('KEY_EXISTS', `${agency} already has a key ${key.kid}; a replacement key needs a new kid`)
       const entry = toKeyEntry(row)
       await publishOrFail(bucket, entry, fail)
@@ -76,17 +80,7 @@ export async function addAgencyKeys (db: Db, bucket: KV, keys: Array<{ agency: s
     return await db.transaction(async (tx) => {
       const inserted: AgencyKeyRow[] = []
       for (let i = 0; i < keys.length; i += 1000) {
-        inserted.push(...await tx.insert(agencyKeys).values(keys.slice(i, i + 1000).map(({ agency, key }) => ({
-          agencyCode: agency,
-          kid: key.kid,
-          alg: key.alg,
-          role: key.role,
-          holder: key.holder,
-          publicJwk: key.publicJwk,
-          certificatePem: key.certificate?.pem ?? null,
-          notBefore: key.notBefore,
-          notAfter: key.notAfter
-        }))).onConflictDoNothing().returning())
+        inserted.push(...await tx.insert(agencyKeys).values(keys.slice(i, i + 1000).map(({ agency, key }) => keyColumns(agency, key))).onConflictDoNothing().returning())
       }
       const isNew = new Set(inserted.map((r) => `${r.agencyCode} ${r.kid}`))
       const others = keys.filter(({ agency, key }) => !isNew.has(`${agency} ${key.kid}`))

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { KeyId, KeyRole, type AgencyKeyEntry, type KeyAlgorithm } from '@lienthong/contracts'
 import { TrustStore, isCertificateError } from '@lienthong/crypto'
 import type { ErrorFactory } from '@lienthong/platform'
-import { jwkThumbprint } from './jwk-thumbprint.ts'
+import { jwkThumbprint } from '@lienthong/crypto'
 
 const Instant = z.iso.datetime({ offset: true })
 

@@ -8,7 +8,7 @@ import t from 'tap'
 import * as x509 from '@peculiar/x509'
 import { TrustStore } from '@lienthong/crypto'
 import { errorFactory } from '@lienthong/platform'
-import { jwkThumbprint } from '../../src/domain/jwk-thumbprint.ts'
+import { jwkThumbprint } from '@lienthong/crypto'
 import { SubmittedKey, validateSubmittedKey } from '../../src/domain/public-key.ts'
 
 const run = promisify(execFile)

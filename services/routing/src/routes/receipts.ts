@@ -1,20 +1,8 @@
 import { z } from 'zod'
-import { AgencyCode, Receipt, SCOPES, STATUS_CODES, type Envelope, type SignaturePair } from '@lienthong/contracts'
-import type { ServiceApp, SignatureFinding } from '@lienthong/platform'
+import { AgencyCode, Receipt, SCOPES, STATUS_CODES, SignatureFinding, type Envelope, type SignaturePair } from '@lienthong/contracts'
+import type { ServiceApp } from '@lienthong/platform'
 import type { RoutingContext } from '../context.ts'
 import { receiptsOf, senderDocument } from '../domain/delivery-status.ts'
-
-const Finding = z.object({
-  role: z.string(),
-  agency: z.string(),
-  kid: z.string().nullable(),
-  alg: z.string().nullable(),
-  holder: z.string().nullable(),
-  certificate: z.string().nullable(),
-  valid: z.boolean(),
-  reason: z.string().optional(),
-  detail: z.string().optional()
-})
 
 const ReceiptView = z.object({
   recipient: z.string(),
@@ -24,14 +12,10 @@ const ReceiptView = z.object({
   receipt: Receipt,
   signature: z.string(),
   /** checked now, against the recipient's keys as the registry has them today */
-  verification: Finding,
+  verification: SignatureFinding,
   /** whether the receipt names this document's envelope, as the sender signed it */
   matchesEnvelope: z.boolean()
 })
-
-export function findingView (f: SignatureFinding): z.infer<typeof Finding> {
-  return f
-}
 
 /** The sender's proofs: the envelope it signed, and each recipient's signed receipts. */
 export async function receiptRoutes (app: ServiceApp, ctx: RoutingContext): Promise<void> {
@@ -48,7 +32,7 @@ export async function receiptRoutes (app: ServiceApp, ctx: RoutingContext): Prom
           id: z.string(),
           envelopeDigest: z.string().nullable(),
           envelope: z.record(z.string(), z.unknown()).nullable(),
-          signatures: z.array(Finding),
+          signatures: z.array(SignatureFinding),
           receipts: z.array(ReceiptView)
         })
       }
@@ -63,14 +47,14 @@ export async function receiptRoutes (app: ServiceApp, ctx: RoutingContext): Prom
       id: doc.id,
       envelopeDigest: doc.envelopeDigest,
       envelope: envelope as Record<string, unknown> | null,
-      signatures: signatures.map(findingView),
+      signatures,
       receipts: receipts.map((r) => ({
         recipient: r.recipient,
         code: r.code,
         name: STATUS_CODES[r.code],
         receipt: r.receipt,
         signature: r.signature,
-        verification: findingView(ctx.signatures.checkReceipt(r.receipt, r.signature)),
+        verification: ctx.signatures.checkReceipt(r.receipt, r.signature),
         matchesEnvelope: doc.envelopeDigest !== null && r.receipt.envelopeDigest === doc.envelopeDigest
       }))
     }

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { KeyRole } from '@lienthong/contracts'
 import { custodyKeys, type CustodyKeyRow } from '../db/schema.ts'
-import { jwkThumbprint } from './jwk-thumbprint.ts'
+import { jwkThumbprint } from '@lienthong/crypto'
 import { sealPrivateKey } from './key-sealing.ts'
 import type { MasterKeySet } from './master-keys.ts'
 

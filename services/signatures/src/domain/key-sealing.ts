@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
 import type { KeyRole } from '@lienthong/contracts'
-import { jwkThumbprint } from './jwk-thumbprint.ts'
+import { jwkThumbprint } from '@lienthong/crypto'
 import type { MasterKeySet } from './master-keys.ts'
 
 /** A custody private key as stored: AES-256-GCM under one master key. */

@@ -1,19 +1,8 @@
 import { z } from 'zod'
-import { DetachedSignature, Envelope, Receipt, SignaturePair } from '@lienthong/contracts'
+import { DetachedSignature, Envelope, Receipt, SignatureFinding, SignaturePair } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
 import type { SignaturesContext } from '../context.ts'
 
-const Finding = z.object({
-  role: z.string(),
-  agency: z.string(),
-  kid: z.string().nullable(),
-  alg: z.string().nullable(),
-  holder: z.string().nullable(),
-  certificate: z.string().nullable(),
-  valid: z.boolean(),
-  reason: z.string().optional(),
-  detail: z.string().optional()
-})
 
 const EnvelopeQuestion = z.object({ envelope: Envelope, signatures: SignaturePair }).strict()
 const ReceiptQuestion = z.object({ receipt: Receipt, signature: DetachedSignature }).strict()
@@ -36,7 +25,7 @@ export async function verificationRoutes (app: ServiceApp, ctx: SignaturesContex
           valid: z.boolean(),
           /** SHA-256 of the canonical envelope or receipt */
           digest: z.string().optional(),
-          findings: z.array(Finding)
+          findings: z.array(SignatureFinding)
         })
       }
     }

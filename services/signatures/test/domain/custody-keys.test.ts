@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { agencyCustodyKeys, enrollAgencies, liveCustodyKeys, rotateCustodyKeys } from '../../src/domain/custody-keys.ts'
-import { jwkThumbprint } from '../../src/domain/jwk-thumbprint.ts'
+import { jwkThumbprint } from '@lienthong/crypto'
 import { MasterKeySet } from '../../src/domain/master-keys.ts'
 import { migratedDatabase } from '../fixtures/db.ts'
 

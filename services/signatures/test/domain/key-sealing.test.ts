@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto'
 import t from 'tap'
-import { jwkThumbprint } from '../../src/domain/jwk-thumbprint.ts'
+import { jwkThumbprint } from '@lienthong/crypto'
 import { keyAad, openPrivateKey, resealUnderCurrent, SealedKeyError, sealPrivateKey, type KeyBinding } from '../../src/domain/key-sealing.ts'
 import { MasterKeySet } from '../../src/domain/master-keys.ts'
 
