@@ -1,5 +1,7 @@
 import t from 'tap'
-import type { Receipt } from '@lienthong/contracts'
+import { jetstream } from '@nats-io/jetstream'
+import { statusSubject, type Receipt } from '@lienthong/contracts'
+import { connectNats } from '@lienthong/platform'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { dmsKey, registerKey, signReceipt, signRequest } from '../harness/dms-keys.ts'
@@ -75,6 +77,21 @@ t.test('custody: the smallest request is signed for the sender, checked on arriv
   t.equal(nonsense.status, 400)
   t.equal(nonsense.body.code, 'SIG_VALIDATION_FAILED')
 
+  // A status forged on the bus (the 03 receipt rewritten to 06, or one for a delivery that never
+  // was) changes nothing the sender sees.
+  const nc = await connectNats(stack.nats.url, 'forger')
+  const js = jetstream(nc)
+  const genuine = proofs.receipts[1]
+  await js.publish(statusSubject(PROVINCE), JSON.stringify({ receipt: { ...genuine.receipt, code: '06' }, signature: genuine.signature }), { msgID: 'forged-06' })
+  await js.publish(statusSubject(PROVINCE), JSON.stringify({ receipt: { ...genuine.receipt, recipient: OTHER_DISTRICT }, signature: genuine.signature }), { msgID: 'forged-other' })
+  await js.publish(statusSubject(DISTRICT), JSON.stringify({ receipt: genuine.receipt, signature: genuine.signature }), { msgID: 'wrong-subject' })
+  await nc.drain()
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const afterForgery = (await request('GET', `${stack.routing.url}/v1/documents/${encodeURIComponent(sent.body.id)}`, { token: province })).body
+  t.same(afterForgery.recipients.map((r: { recipient: string, status: string }) => [r.recipient, r.status]), [[DISTRICT, '03']], 'the forged 06 was dropped')
+  const [forgedRows] = await stack.sql`select count(*)::int as n from routing.delivery_statuses where code = '06' or recipient = ${OTHER_DISTRICT}`
+  t.equal(forgedRows!.n, 0, 'nothing forged was recorded')
+
   // Another agency cannot read the proofs.
   const stranger = await request('GET', receiptsUrl, { token: district })
   t.equal(stranger.status, 404)
@@ -90,7 +107,8 @@ t.test('a DMS that signs for itself: its keys, its person, its receipts', async 
   const recipientSeal = dmsKey(DISTRICT, 'agency', 'district-seal')
   await registerKey(stack.registry.url, admin, signer, { holder: 'Trịnh Xuân Trường, Chủ tịch UBND tỉnh' })
   await registerKey(stack.registry.url, admin, seal)
-  await registerKey(stack.registry.url, admin, recipientSeal)
+  // valid from a minute ago: the DMS below dates a receipt to the whole second
+  await registerKey(stack.registry.url, admin, recipientSeal, { notBefore: new Date(Date.now() - 60_000).toISOString() })
   const province = await stack.tokenFor(PROVINCE)
   const district = await stack.tokenFor(DISTRICT)
 
@@ -143,7 +161,8 @@ t.test('a DMS that signs for itself: its keys, its person, its receipts', async 
   const unsignedStep = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/status`, { token: district, json: { code: '03' } })
   t.equal(unsignedStep.status, 422)
   t.equal(unsignedStep.body.code, 'INB_SIGNATURE_REQUIRED')
-  const at = new Date().toISOString()
+  // Vietnam time, to the (next) second: the receipt carries `at` exactly as the DMS wrote and signed it.
+  const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 7 * 3_600_000).toISOString().slice(0, 19) + '+07:00'
   const receipt: Receipt = { ...(arrival.receipt as Receipt), code: '03', channel: 'online', at }
   const badStep = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/status`, { token: district, json: { code: '03', at, signature: signReceipt({ ...receipt, code: '04' }, recipientSeal) } })
   t.equal(badStep.status, 422, 'a signature of another step does not pass')
@@ -151,6 +170,7 @@ t.test('a DMS that signs for itself: its keys, its person, its receipts', async 
   const goodStep = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/status`, { token: district, json: { code: '03', at, signature: signReceipt(receipt, recipientSeal) } })
   t.equal(goodStep.status, 200)
   t.equal(goodStep.body.state, '03')
+  t.equal(goodStep.body.step.receipt.at, at, 'the receipt keeps the DMS\u2019s own text of the time')
 
   const proofs = await eventually(async () => {
     const r = await request('GET', receiptsUrl, { token: province })

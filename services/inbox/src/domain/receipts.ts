@@ -6,7 +6,8 @@ import type { ItemRow } from './item-store.ts'
 export interface StepFacts {
   code: StatusCode
   channel: Channel
-  at: Date
+  /** the step's time; a string is kept exactly as given (a DMS signed that very text) */
+  at: Date | string
   note?: string | null
   official?: { id?: string, name: string } | null
 }
@@ -23,7 +24,7 @@ export function receiptOf (item: ItemRow, step: StepFacts): Receipt {
     recipient: item.recipient,
     code: step.code,
     channel: step.channel,
-    at: step.at.toISOString(),
+    at: typeof step.at === 'string' ? step.at : step.at.toISOString(),
     ...(step.note !== undefined && step.note !== null ? { note: step.note } : {}),
     ...(step.official !== undefined && step.official !== null ? { official: step.official } : {})
   }

@@ -30,6 +30,7 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
   if (current === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
   checkTransition(ctx, current, input.code)
 
+  // A DMS's `at` goes into the receipt as it wrote it: it signed that text, in whatever ISO form.
   const at = input.signature === undefined ? new Date() : signedTime(ctx, input.at)
   const receipt = receiptOf(current, { ...input, at })
   const signature = input.signature === undefined
@@ -80,13 +81,13 @@ function checkTransition (ctx: InboxContext, item: ItemRow, code: StatusCode): v
   }
 }
 
-function signedTime (ctx: InboxContext, at: string | undefined): Date {
+function signedTime (ctx: InboxContext, at: string | undefined): string {
   if (at === undefined) throw ctx.fail('SIGNATURE_INVALID', 'a signed step gives `at`, the time written in the receipt it signed', { reason: 'malformed' })
   const time = new Date(at)
   if (Math.abs(Date.now() - time.getTime()) > ctx.config.SIGNATURE_SKEW_MS) {
     throw ctx.fail('SIGNATURE_INVALID', `the receipt is dated ${at}; a step is signed when it is recorded`, { reason: 'stale' })
   }
-  return time
+  return at
 }
 
 function checkedSignature (ctx: InboxContext, receipt: Receipt, signature: string): string {

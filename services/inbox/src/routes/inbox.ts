@@ -131,7 +131,7 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     schema: {
       tags: ['inbox'],
       summary: 'Record a step (03 accepted … 06 completed, or 02 refused); the sender is told, with the agency\u2019s signed receipt',
-      description: 'The receipt is signed by the signatures service for an agency in its custody. A DMS that signs for itself sends `at` (now, to the second) and `signature`, its detached JWS of the receipt built from the item and these fields.',
+      description: 'The receipt is signed by the signatures service for an agency in its custody. A DMS that signs for itself sends `at` (now, an ISO 8601 time with offset, put into the receipt exactly as written) and `signature`, its detached JWS of the receipt built from the item and these fields.',
       params: z.object({ id: z.string() }),
       body: z.object({
         code: StatusCode.exclude(['01']),

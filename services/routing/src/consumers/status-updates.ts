@@ -2,7 +2,7 @@ import { CONSUMERS, STREAMS, StatusMessage } from '@lienthong/contracts'
 import { decodeMessage, startConsumer, type RunningConsumer } from '@lienthong/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { RoutingContext } from '../context.ts'
-import { recordStatus } from '../domain/delivery-status.ts'
+import { takeStatus } from '../domain/status-intake.ts'
 
 /** Follows every status message so the sender's view of each recipient stays current. */
 export async function startStatusUpdates (nc: NatsConnection, ctx: RoutingContext): Promise<RunningConsumer> {
@@ -13,8 +13,9 @@ export async function startStatusUpdates (nc: NatsConnection, ctx: RoutingContex
     log: ctx.log,
     ackWaitMs: ctx.config.ACK_WAIT_MS,
     handle: async (msg) => {
-      await recordStatus(ctx.db, decodeMessage(StatusMessage, msg))
+      const outcome = await takeStatus(ctx, msg.subject, decodeMessage(StatusMessage, msg))
+      // Thrown, the message comes back with a backoff: the recipient's key may reach the mirror by then.
+      if (outcome === 'retry') throw new Error('the receipt\u2019s key is not in the mirror yet')
     }
   })
 }
-
