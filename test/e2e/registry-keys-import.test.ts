@@ -42,6 +42,16 @@ t.test('many keys at once: all or nothing, and running it again changes nothing'
   t.equal(await count(), 3, 'nothing of a refused import is stored')
   t.equal(mirror.key(DISTRICT, 'd-new'), undefined, 'nor left in the bucket')
 
+  // One key in both roles would let one signature pass for the person's and the agency's.
+  const seal = jwk()
+  const both = await request('POST', url, { token: admin, json: { keys: [{ agency: DISTRICT, key: { kid: 'd-one', jwk: seal } }, { agency: DISTRICT, key: { kid: 'd-two', role: 'signer', jwk: seal } }] } })
+  t.equal(both.status, 422)
+  t.equal(both.body.code, 'REG_INVALID_KEY')
+  const asSigner = await request('POST', `${stack.registry.url}/v1/agencies/${PROVINCE}/keys`, { token: admin, json: { kid: 'p-seal-as-signer', role: 'signer', jwk: keys[0]!.key.jwk } })
+  t.equal(asSigner.status, 422, 'the province seal cannot also be registered as a signer key')
+  t.equal(asSigner.body.code, 'REG_INVALID_KEY')
+  t.equal(await count(), 3)
+
   const unknown = await request('POST', url, { token: admin, json: { keys: [{ agency: '000.00.99.H38', key: { jwk: jwk() } }] } })
   t.equal(unknown.status, 404)
   t.equal(unknown.body.code, 'REG_AGENCY_NOT_FOUND')

@@ -65,6 +65,8 @@ t.test('custody: the smallest request is signed for the sender, checked on arriv
   const tampered = await request('POST', verify, { token: district, json: { envelope: { ...detail.envelope, document: { ...detail.envelope.document, subject: 'Khác' } }, signatures: detail.signatures.jws } })
   t.equal(tampered.body.valid, false)
   t.same(tampered.body.findings.map((f: { reason: string }) => f.reason), ['bad_signature', 'bad_signature'])
+  const smuggled = await request('POST', verify, { token: district, json: { envelope: { ...detail.envelope, document: { ...detail.envelope.document, note: 'not signed' } }, signatures: detail.signatures.jws } })
+  t.equal(smuggled.body.valid, false, 'an unsigned member is not dropped before the check')
   const receiptCheck = await request('POST', verify, { token: province, json: { receipt: proofs.receipts[0].receipt, signature: proofs.receipts[0].signature } })
   t.equal(receiptCheck.body.valid, true)
   t.equal(receiptCheck.body.findings[0].agency, DISTRICT)

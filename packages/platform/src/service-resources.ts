@@ -47,8 +47,15 @@ export async function openServiceResources<TSchema extends Record<string, unknow
   const keys = new AuthKeys()
   const directory = new Directory()
   const agencyKeys = new AgencyKeysMirror()
+  const trust = loadTrustStore(opts.config.TRUST_ANCHORS)
+  // Required certificates with nothing to chain them to would accept any self-made one.
+  if (opts.config.REQUIRE_CERTIFICATES && trust.size === 0) {
+    await nc.drain()
+    await sql.end({ timeout: 5 })
+    throw new Error('REQUIRE_CERTIFICATES=true needs TRUST_ANCHORS: a PEM bundle of the CAs certificates must chain to')
+  }
   const signatureChecker = new SignatureChecker(agencyKeys, {
-    trust: loadTrustStore(opts.config.TRUST_ANCHORS),
+    trust,
     requireCertificates: opts.config.REQUIRE_CERTIFICATES
   })
   return {

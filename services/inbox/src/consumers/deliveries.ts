@@ -5,6 +5,9 @@ import type { InboxContext } from '../context.ts'
 import { storeArrival } from '../domain/item-store.ts'
 import { sendStep } from '../domain/status-publisher.ts'
 
+/** How long a delivery signed with a key the mirror does not know yet is retried. */
+const KEY_LAG_GRACE_MS = 60_000
+
 /**
  * Takes every delivery into its recipient's inbox exactly once, with the result of checking its
  * signatures again, and answers the sender with a signed 01 (arrived). The message is
@@ -25,6 +28,11 @@ export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): P
       }
       // Checked again here, not taken on routing's word: what the recipient keeps is its own finding.
       const check = ctx.signatures.checkEnvelope(delivery.envelope, delivery.signatures)
+      // Routing accepted it a moment ago: a key this copy's mirror has not seen yet is lag, not a
+      // verdict to keep for ever. Retried (with backoff) for a while before it is stored as found.
+      if (!check.valid && check.findings.some((f) => f.reason === 'unknown_key') && Date.now() - Date.parse(delivery.sentAt) < KEY_LAG_GRACE_MS) {
+        throw new Error('a signing key is not in this copy\u2019s mirror yet')
+      }
       if (!check.valid) ctx.log.warn({ documentId: delivery.documentId, recipient: delivery.recipient, findings: check.findings }, 'delivery arrived with signatures that do not verify')
       const { item, step } = await storeArrival(ctx.db, delivery, check)
       await sendStep(ctx, item, step)

@@ -1,5 +1,5 @@
 import type { KV } from '@nats-io/kv'
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { agencyKeyBucketKey, type AgencyKeyEntry, type KeyAlgorithm, type KeyRole } from '@lienthong/contracts'
 import type { ErrorFactory } from '@lienthong/platform'
@@ -54,6 +54,7 @@ export async function addAgencyKey (db: Db, bucket: KV, agency: string, key: Val
   let published: AgencyKeyEntry | undefined
   try {
     return await db.transaction(async (tx) => {
+      await refuseRoleClashes(tx, [{ agency, key }], fail)
       const [row] = await tx.insert(agencyKeys).values(keyColumns(agency, key)).onConflictDoNothing().returning()
       if (row === undefined) throw fail('KEY_EXISTS', `${agency} already has a key ${key.kid}; a replacement key needs a new kid`)
       const entry = toKeyEntry(row)
@@ -78,6 +79,7 @@ export async function addAgencyKeys (db: Db, bucket: KV, keys: Array<{ agency: s
   const published: AgencyKeyEntry[] = []
   try {
     return await db.transaction(async (tx) => {
+      await refuseRoleClashes(tx, keys, fail)
       const inserted: AgencyKeyRow[] = []
       for (let i = 0; i < keys.length; i += 1000) {
         inserted.push(...await tx.insert(agencyKeys).values(keys.slice(i, i + 1000).map(({ agency, key }) => keyColumns(agency, key))).onConflictDoNothing().returning())
@@ -101,6 +103,29 @@ export async function addAgencyKeys (db: Db, bucket: KV, keys: Array<{ agency: s
     // Not committed: take back what services may already have seen.
     await Promise.all(published.map(async (e) => { await bucket.delete(agencyKeyBucketKey(e.agency, e.kid)).catch(() => {}) }))
     throw err
+  }
+}
+
+/**
+ * ND30 wants two signatures from two holders: the person's and the agency's. One key registered in
+ * both roles would let one signature pass for both, so a key's material belongs to one role only.
+ */
+async function refuseRoleClashes (tx: Db, keys: Array<{ agency: string, key: ValidatedKey }>, fail: Fail): Promise<void> {
+  const material = (agency: string, jwk: Record<string, unknown>): string => `${agency} ${String(jwk.x)} ${String(jwk.y ?? '')}`
+  const roles = new Map<string, string>()
+  const agencies = [...new Set(keys.map((k) => k.agency))]
+  for (let i = 0; i < agencies.length; i += 5000) {
+    const rows = await tx.select({ agency: agencyKeys.agencyCode, jwk: agencyKeys.publicJwk, role: agencyKeys.role }).from(agencyKeys)
+      .where(inArray(agencyKeys.agencyCode, agencies.slice(i, i + 5000)))
+    for (const r of rows) roles.set(material(r.agency, r.jwk as Record<string, unknown>), r.role)
+  }
+  for (const { agency, key } of keys) {
+    const id = material(agency, key.publicJwk as Record<string, unknown>)
+    const role = roles.get(id)
+    if (role !== undefined && role !== key.role) {
+      throw fail('INVALID_KEY', `this key is already registered as ${agency}'s ${role} key; the ${key.role} signature needs a key of its own`)
+    }
+    roles.set(id, key.role)
   }
 }
 

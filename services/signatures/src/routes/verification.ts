@@ -13,8 +13,12 @@ const ReceiptQuestion = z.object({ receipt: Receipt, signature: DetachedSignatur
  * the registry publishes and the configured trust anchors, as of now.
  */
 export async function verificationRoutes (app: ServiceApp, ctx: SignaturesContext): Promise<void> {
+  // The schema checks the shape, but parsing drops unknown members and fills defaults: what is
+  // verified must be the JSON exactly as received, or an unsigned member would ride along unseen.
+  const received = new WeakMap<object, unknown>()
   app.post('/v1/signatures/verify', {
     onRequest: app.requireScopes(),
+    preValidation: async (request) => { received.set(request, structuredClone(request.body)) },
     schema: {
       tags: ['verification'],
       summary: 'Check an envelope\u2019s two signatures, or a receipt\u2019s signature, as of now',
@@ -31,11 +35,15 @@ export async function verificationRoutes (app: ServiceApp, ctx: SignaturesContex
     }
   }, async (request) => {
     const body = request.body
-    if ('envelope' in body) {
-      const check = ctx.signatureChecker.checkEnvelope(body.envelope, body.signatures)
+    const raw = received.get(request) as typeof body
+    if ('envelope' in body && 'envelope' in raw) {
+      const check = ctx.signatureChecker.checkEnvelope(raw.envelope, body.signatures)
       return { valid: check.valid, digest: check.digest, findings: check.findings }
     }
-    const finding = ctx.signatureChecker.checkReceipt(body.receipt, body.signature)
-    return { valid: finding.valid, findings: [finding] }
+    if ('receipt' in body && 'receipt' in raw) {
+      const finding = ctx.signatureChecker.checkReceipt(raw.receipt, body.signature)
+      return { valid: finding.valid, findings: [finding] }
+    }
+    throw new Error('the body changed shape between parsing and validation')
   })
 }
