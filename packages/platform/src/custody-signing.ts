@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import {
   CUSTODY_SIGN_BATCH_MAX, CUSTODY_SIGN_SUBJECT, CustodySignResponse,
-  type CustodySignItem, type CustodySignRequest, type CustodySignResult
+  type CustodySignItem, type CustodySignResult
 } from '@lienthong/contracts'
 
 /** The signatures service did not answer, or answered something unreadable: nothing was signed. */
@@ -16,8 +16,13 @@ export interface CustodySignerOptions {
   batchMax?: number
 }
 
+/** Well under nats-server's default max_payload (1 MiB), so one request always fits. */
+export const CUSTODY_SIGN_BATCH_BYTES = 512 * 1024
+
 interface Pending {
   item: CustodySignItem
+  /** the item's JSON, made once: it sizes the batch and becomes part of the request */
+  text: string
   resolve: (result: CustodySignResult) => void
   reject: (error: Error) => void
 }
@@ -45,7 +50,7 @@ export class CustodySigner {
   /** The signatures of one item, or the service's refusal; throws `CustodyUnavailableError` when it cannot be asked. */
   async sign (item: CustodySignItem): Promise<CustodySignResult> {
     return await new Promise<CustodySignResult>((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject })
+      this.#queue.push({ item, text: JSON.stringify(item), resolve, reject })
       if (!this.#scheduled) {
         this.#scheduled = true
         setImmediate(() => { this.#flush() })
@@ -57,14 +62,26 @@ export class CustodySigner {
     this.#scheduled = false
     const queue = this.#queue
     this.#queue = []
-    for (let i = 0; i < queue.length; i += this.#batchMax) void this.#send(queue.slice(i, i + this.#batchMax))
+    let batch: Pending[] = []
+    let bytes = 0
+    for (const p of queue) {
+      if (batch.length > 0 && (batch.length === this.#batchMax || bytes + p.text.length > CUSTODY_SIGN_BATCH_BYTES)) {
+        void this.#send(batch)
+        batch = []
+        bytes = 0
+      }
+      batch.push(p)
+      bytes += p.text.length + 1
+    }
+    if (batch.length > 0) void this.#send(batch)
   }
 
   async #send (batch: Pending[]): Promise<void> {
-    const request: CustodySignRequest = { items: batch.map((p) => p.item) }
+    // The same text JSON.stringify would make of `{ items }`, from the items' own.
+    const request = `{"items":[${batch.map((p) => p.text).join(',')}]}`
     let results: CustodySignResult[]
     try {
-      const reply = await this.#nc.request(CUSTODY_SIGN_SUBJECT, JSON.stringify(request), { timeout: this.#timeoutMs })
+      const reply = await this.#nc.request(CUSTODY_SIGN_SUBJECT, request, { timeout: this.#timeoutMs })
       const parsed = CustodySignResponse.safeParse(reply.json())
       if (!parsed.success) throw new Error('unreadable answer from the signatures service')
       if ('error' in parsed.data) throw new Error(`the signatures service refused the batch: ${parsed.data.error}`)

@@ -5,7 +5,7 @@ import {
   CUSTODY_SIGN_SUBJECT, CustodySignRequest,
   type CustodySignItem, type CustodySignResult
 } from '@lienthong/contracts'
-import { CustodySigner, CustodyUnavailableError } from '../src/custody-signing.ts'
+import { CUSTODY_SIGN_BATCH_BYTES, CustodySigner, CustodyUnavailableError } from '../src/custody-signing.ts'
 import { createTestNats } from '../../../test/harness/test-nats.ts'
 
 const nats = await createTestNats()
@@ -217,4 +217,16 @@ t.test('a batch size that is not a positive integer is refused at construction',
     t.throws(() => new CustodySigner(nc, { batchMax }), RangeError, String(batchMax))
   }
   t.doesNotThrow(() => new CustodySigner(nc, { batchMax: 1 }))
+})
+
+t.test('large items are split by size, so no request outgrows what NATS carries', async (t) => {
+  const responder = await respond(inOrder)
+  t.teardown(responder.stop)
+  const signer = new CustodySigner(client)
+  // Five items of ~200 KB: at most two fit in a 512 KiB request.
+  const big = [1, 2, 3, 4, 5].map((n) => ({ ...item(n), value: { n, padding: 'x'.repeat(200_000) } }))
+  const results = await Promise.all(big.map(async (i) => await signer.sign(i)))
+  t.equal(results.length, 5, 'every caller answered')
+  t.same(responder.requests.map((r) => r.items.length), [2, 2, 1])
+  t.ok(responder.requests.every((r) => JSON.stringify(r).length <= CUSTODY_SIGN_BATCH_BYTES + 100), 'each request within the bound')
 })
