@@ -2,6 +2,7 @@ import t from 'tap'
 import { jetstream } from '@nats-io/jetstream'
 import { statusSubject, type Receipt } from '@lienthong/contracts'
 import { connectNats } from '@lienthong/platform'
+import { enrollCustody } from '@lienthong/cli'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { dmsKey, registerKey, signReceipt, signRequest } from '../harness/dms-keys.ts'
@@ -179,6 +180,39 @@ t.test('a DMS that signs for itself: its keys, its person, its receipts', async 
     return r.body.receipts?.length === 2 ? r.body : undefined
   }, 15_000, 'both receipts at the sender')
   t.same(proofs.receipts.map((r: { code: string, verification: { valid: boolean, kid: string } }) => [r.code, r.verification.valid, r.verification.kid]), [['01', true, 'district-seal'], ['03', true, 'district-seal']])
+
+  // Two recipients with no keys at all when the next document arrives: their 01 waits. One is then
+  // enrolled in custody, and its waiting receipt is signed without anyone asking; the other's DMS
+  // registers a key only now, and signs the arrival dated when it acknowledges it.
+  const LATE_DMS = '000.00.33.H38'
+  const LATE_CUSTODY = '000.00.34.H38'
+  const second = { to: [LATE_DMS, LATE_CUSTODY], document: { ...document, number: '14' } }
+  const sent2 = await request('POST', `${stack.routing.url}/v1/documents`, { token: province, json: { ...second, signatures: signRequest(PROVINCE, second, { signer, agency: seal }).signatures } })
+  t.equal(sent2.status, 202)
+  const lateItem = await eventually(async () => {
+    const [row] = await stack.sql`select i.id from inbox.items i join inbox.steps s on s.item_id = i.id where i.recipient = ${LATE_DMS} and s.awaiting_signature`
+    return row
+  }, 15_000, 'the arrival at the agency without keys, waiting')
+  await enrollCustody({ signaturesUrl: stack.signatures.url, registryUrl: stack.registry.url, token: admin, agencies: [LATE_CUSTODY] })
+  const receipts2 = `${stack.routing.url}/v1/documents/${encodeURIComponent(sent2.body.id)}/receipts`
+  const custodyLate = await eventually(async () => {
+    const r = (await request('GET', receipts2, { token: province })).body.receipts
+    return r?.length === 1 ? r : undefined
+  }, 15_000, 'the enrolled agency\u2019s 01 signed by custody and sent')
+  t.same(custodyLate.map((r: { recipient: string, code: string, verification: { valid: boolean } }) => [r.recipient, r.code, r.verification.valid]), [[LATE_CUSTODY, '01', true]])
+  const lateSeal = dmsKey(LATE_DMS, 'agency', 'late-seal')
+  await registerKey(stack.registry.url, admin, lateSeal)
+  const lateToken = await stack.tokenFor(LATE_DMS)
+  // Its DMS signs the arrival dated when it acknowledges it (the key is newer than the arrival).
+  const redated = await eventually(async () => {
+    const pending = (await request('GET', `${stack.inbox.url}/v1/inbox/${String(lateItem.id)}`, { token: lateToken })).body.steps[0].receipt as Receipt
+    const ackAt = new Date().toISOString()
+    const r = await request('POST', `${stack.inbox.url}/v1/inbox/${String(lateItem.id)}/receipts`, { token: lateToken, json: { code: '01', at: ackAt, signature: signReceipt({ ...pending, at: ackAt }, lateSeal) } })
+    return r.status === 200 ? { ...r, ackAt } : undefined
+  }, 10_000, 'the new key in the inbox mirror')
+  t.equal(redated.status, 200)
+  t.equal(redated.body.step.receipt.at, redated.ackAt, 'the receipt is dated when the DMS acknowledged it')
+  t.equal(redated.body.step.sent, true)
 
   // Revoking the signer's key: the document still arrived valid, but no longer verifies today.
   const revoked = await request('POST', `${stack.registry.url}/v1/agencies/${PROVINCE}/keys/chu-tich-2026/revoke`, { token: admin })

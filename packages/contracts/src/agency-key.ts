@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgencyCode, codeToSubjectTokens } from './agency-code.ts'
+import { AgencyCode, codeToSubjectTokens, subjectTokensToCode } from './agency-code.ts'
 
 export const KeyId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'kid: 1–64 letters, digits, _ or -')
 
@@ -36,4 +36,15 @@ export type AgencyKeyEntry = z.infer<typeof AgencyKeyEntry>
 /** The KV key of an agency's key: the code root-first, then the kid, so a subtree is one wildcard. */
 export function agencyKeyBucketKey (agency: string, kid: string): string {
   return `${codeToSubjectTokens(agency)}.${kid}`
+}
+
+/** The agency of an `agency-keys` bucket key, or undefined for a key of another shape. */
+export function agencyOfKeyBucketKey (key: string): string | undefined {
+  const dot = key.lastIndexOf('.')
+  if (dot <= 0) return undefined
+  try {
+    return subjectTokensToCode(key.slice(0, dot))
+  } catch {
+    return undefined
+  }
 }

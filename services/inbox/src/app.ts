@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import { jetstream } from '@nats-io/jetstream'
-import { STREAMS } from '@lienthong/contracts'
+import { STREAMS, agencyOfKeyBucketKey } from '@lienthong/contracts'
 import { CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { InboxConfig } from './config.ts'
 import type { InboxContext } from './context.ts'
 import { startDeliveries } from './consumers/deliveries.ts'
 import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
+import { reawakenUnsignedSteps } from './domain/item-store.ts'
 import { inboxRoutes } from './routes/inbox.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
@@ -35,6 +36,13 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
     fail: errorFactory('inbox'),
     log: app.log
   }
+  res.agencyKeys.onChange((key) => {
+    const agency = agencyOfKeyBucketKey(key)
+    if (agency === undefined) return
+    reawakenUnsignedSteps(ctx.db, agency)
+      .then((n) => { if (n > 0) app.log.info({ agency, steps: n }, 'the agency\u2019s keys changed: its unsigned receipts are tried again') })
+      .catch((err: unknown) => { app.log.warn({ err, agency }, 'could not retry unsigned receipts') })
+  })
   const deliveries = await startDeliveries(res.nc, ctx)
   const stopSweeper = startOutboxSweeper('statuses', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {

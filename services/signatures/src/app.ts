@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { subjectTokensToCode } from '@lienthong/contracts'
+import { agencyOfKeyBucketKey } from '@lienthong/contracts'
 import { createServiceApp, errorFactory, openServiceResources, type ServiceApp } from '@lienthong/platform'
 import type { SignaturesConfig } from './config.ts'
 import type { SignaturesContext } from './context.ts'
@@ -63,7 +63,7 @@ async function assemble (config: SignaturesConfig, res: Awaited<ReturnType<typeo
   // every copy read that agency's custody keys again (a copy other than the enrolling one learns
   // of a new key this way).
   agencyKeys.onChange((key) => {
-    const agency = agencyOfKeyEntry(key)
+    const agency = agencyOfKeyBucketKey(key)
     if (agency !== undefined) ring.invalidate(agency)
   })
 
@@ -78,14 +78,4 @@ async function assemble (config: SignaturesConfig, res: Awaited<ReturnType<typeo
     await verificationRoutes(scope as ServiceApp, ctx)
   })
   return app
-}
-
-/** The agency of an `agency-keys` bucket key (`<code root-first>.<kid>`). */
-function agencyOfKeyEntry (key: string): string | undefined {
-  const dot = key.lastIndexOf('.')
-  try {
-    return dot > 0 ? subjectTokensToCode(key.slice(0, dot)) : undefined
-  } catch {
-    return undefined
-  }
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, asc, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, asc, isNull, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { uuidv7 } from 'uuidv7'
 import type { DeliveryMessage, Receipt, StatusCode } from '@lienthong/contracts'
@@ -82,6 +82,23 @@ export async function saveSignature (db: Db, stepId: number, signature: string):
 /** The agency signs for itself: the step waits for its DMS rather than for the signatures service. */
 export async function markAwaitingSignature (db: Db, stepId: number): Promise<void> {
   await db.update(steps).set({ awaitingSignature: true }).where(and(eq(steps.id, stepId), isNull(steps.signature)))
+}
+
+/**
+ * An agency's keys changed (a custody key registered, a DMS key added): its steps waiting for a
+ * signature are tried with the signatures service again by the next outbox sweep, their receipts
+ * dated now, since a key registered after the step cannot speak for the step's own time.
+ */
+export async function reawakenUnsignedSteps (db: Db, agency: string, now = new Date()): Promise<number> {
+  const rows = await db.update(steps).set({ awaitingSignature: false, receipt: sql`jsonb_set(${steps.receipt}, '{at}', to_jsonb(${now.toISOString()}::text))` })
+    .where(and(eq(steps.awaitingSignature, true), isNull(steps.signature), inArray(steps.itemId, db.select({ id: items.id }).from(items).where(eq(items.recipient, agency)))))
+    .returning({ id: steps.id })
+  return rows.length
+}
+
+/** Replaces the receipt of a step still unsigned, e.g. with the time its DMS acknowledged it. */
+export async function redateReceipt (db: Db, stepId: number, receipt: Receipt): Promise<void> {
+  await db.update(steps).set({ receipt }).where(and(eq(steps.id, stepId), isNull(steps.signature)))
 }
 
 export async function markStepPublished (db: Db, stepId: number): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Channel, Receipt, StatusCode } from '@lienthong/contracts'
 import { CustodyUnavailableError, type SignatureFinding } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
-import { appendStep, findItem, findStep, lockItem, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
+import { appendStep, findItem, findStep, lockItem, redateReceipt, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
 import { custodyReceiptSignature, receiptOf } from './receipts.ts'
 import { sendStep } from './status-publisher.ts'
 import { allowedNext } from './status-transitions.ts'
@@ -52,13 +52,16 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
  * The DMS signs a step's receipt after the fact: the arrival (01) of an agency that signs for
  * itself waits for this before its status message goes to the sender.
  */
-export async function signStep (ctx: InboxContext, itemId: string, agency: string, code: StatusCode, signature: string): Promise<{ item: ItemRow, step: StepRow }> {
+export async function signStep (ctx: InboxContext, itemId: string, agency: string, code: StatusCode, signature: string, at?: string): Promise<{ item: ItemRow, step: StepRow }> {
   const item = await findItem(ctx.db, itemId, agency)
   if (item === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
   const step = await findStep(ctx.db, itemId, code)
   if (step === undefined) throw ctx.fail('STEP_NOT_FOUND', `item ${itemId} has no step ${code}`)
   if (step.signature !== null) throw ctx.fail('RECEIPT_ALREADY_SIGNED', `the receipt of step ${code} is already signed`)
-  checkedSignature(ctx, step.receipt as Receipt, signature)
+  // With `at`, the receipt says when the DMS acknowledged it (its key may be newer than the arrival).
+  const receipt = at === undefined ? step.receipt as Receipt : { ...(step.receipt as Receipt), at: signedTime(ctx, at) }
+  checkedSignature(ctx, receipt, signature)
+  if (at !== undefined) await redateReceipt(ctx.db, step.id, receipt)
   const saved = await saveSignature(ctx.db, step.id, signature)
   if (saved === undefined) throw ctx.fail('RECEIPT_ALREADY_SIGNED', `the receipt of step ${code} is already signed`)
   return { item, step: await trySend(ctx, item, saved) }

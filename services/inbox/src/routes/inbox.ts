@@ -157,14 +157,15 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       tags: ['inbox'],
       summary: 'Sign a step\u2019s receipt with the agency\u2019s own key (e.g. the arrival, 01); the sender is told then',
       params: z.object({ id: z.string() }),
-      body: z.object({ code: StatusCode, signature: DetachedSignature }),
+      description: 'Signs the receipt shown in the step as it is, or, with `at` (now, kept as written), the same receipt dated when the DMS acknowledged it.',
+      body: z.object({ code: StatusCode, signature: DetachedSignature, at: z.iso.datetime({ offset: true }).optional() }),
       response: { 200: ItemView.extend({ step: StepView }) }
     }
   }, async (request) => {
     if (!z.uuid().safeParse(request.params.id).success) {
       throw ctx.fail('ITEM_NOT_FOUND', `no item ${request.params.id} in the inbox of ${request.agency}`)
     }
-    const { item, step } = await signStep(ctx, request.params.id, request.agency, request.body.code, request.body.signature)
+    const { item, step } = await signStep(ctx, request.params.id, request.agency, request.body.code, request.body.signature, request.body.at)
     return { ...itemView(item), step: stepView(step) }
   })
 }
