@@ -3,6 +3,9 @@ import { canonicalJsonBytes, signDetachedBytesSync } from '@lienthong/crypto'
 import type { Directory } from '@lienthong/platform'
 import type { CustodyKeyRing, CustodySigningKey } from './custody-key-ring.ts'
 
+/** How far from now an envelope (either way) or a receipt (ahead) may be dated. */
+export const SIGNING_TIME_SKEW_MS = 5 * 60_000
+
 export interface CustodySigningDeps {
   ring: CustodyKeyRing
   directory: Directory
@@ -25,12 +28,16 @@ export function signCustodyItem (item: CustodySignItem, deps: CustodySigningDeps
     // The id is what binds the signatures to one số/ký hiệu: it must be the one the fields make.
     const id = documentId(parsed.data.sender, parsed.data.document)
     if (parsed.data.id !== id) return refuse('invalid_value', `the envelope's id is not ${id}, the id of its sender, date, number and notation`)
+    // Routing asks at send time: an envelope dated another time is not a send, whoever asks.
+    if (Math.abs(Date.parse(parsed.data.signedAt) - at.getTime()) > SIGNING_TIME_SKEW_MS) return refuse('invalid_value', `the envelope is dated ${parsed.data.signedAt}; custody signs envelopes dated now`)
     return signWith(parsed.data, item.agency, ['signer', 'agency'], deps, at, new Date(parsed.data.signedAt))
   }
   const parsed = Receipt.safeParse(item.value)
   if (!parsed.success) return refuse('invalid_value', `the value is not a receipt: ${firstIssue(parsed.error)}`)
   if (parsed.data.recipient !== item.agency) return refuse('invalid_value', `the receipt's recipient is ${parsed.data.recipient}, not ${item.agency}`)
   if (!parsed.data.documentId.startsWith(`${parsed.data.sender},`)) return refuse('invalid_value', 'the receipt names a document of another sender than its own')
+  // A receipt may be signed late (an outbox catching up), never ahead of its step.
+  if (Date.parse(parsed.data.at) - at.getTime() > SIGNING_TIME_SKEW_MS) return refuse('invalid_value', `the receipt is dated ${parsed.data.at}, in the future`)
   return signWith(parsed.data, item.agency, ['agency'], deps, at, new Date(parsed.data.at))
 }
 

@@ -59,6 +59,9 @@ t.test('refusals', async (t) => {
     ['an envelope passed as a receipt', { kind: 'receipt', agency: COMMUNE, value: envelopeOf(COMMUNE) }, 'invalid_value', /not a receipt/],
     ['an envelope whose id is not its own', { kind: 'envelope', agency: COMMUNE, value: { ...envelopeOf(COMMUNE), id: `${COMMUNE},2026/11/26,99/UBND-VP` } }, 'invalid_value', /id is not 000\.05\.31\.H38,2026\/11\/26,12\/UBND-VP/],
     ['a receipt of a document of another sender', { kind: 'receipt', agency: COMMUNE, value: { ...receiptOf(COMMUNE, DISTRICT), documentId: `${OTHER_COMMUNE},2026/11/26,12/UBND-VP` } }, 'invalid_value', /another sender/],
+    ['an envelope dated an hour ago', { kind: 'envelope', agency: COMMUNE, value: { ...envelopeOf(COMMUNE), signedAt: new Date(Date.now() - 3_600_000).toISOString() } }, 'invalid_value', /custody signs envelopes dated now/],
+    ['an envelope dated tomorrow', { kind: 'envelope', agency: COMMUNE, value: { ...envelopeOf(COMMUNE), signedAt: new Date(Date.now() + 86_400_000).toISOString() } }, 'invalid_value', /custody signs envelopes dated now/],
+    ['a receipt dated in the future', { kind: 'receipt', agency: COMMUNE, value: { ...receiptOf(COMMUNE, DISTRICT), at: new Date(Date.now() + 3_600_000).toISOString() } }, 'invalid_value', /in the future/],
     ['an envelope with an extra member', { kind: 'envelope', agency: COMMUNE, value: { ...envelopeOf(COMMUNE), extra: 1 } }, 'invalid_value', /not an envelope/],
     ['a suspended agency, keys registered', { kind: 'envelope', agency: SUSPENDED_COMMUNE, value: envelopeOf(SUSPENDED_COMMUNE) }, 'agency_inactive', /suspended/],
     ['a receipt of a suspended agency', { kind: 'receipt', agency: SUSPENDED_COMMUNE, value: receiptOf(SUSPENDED_COMMUNE) }, 'agency_inactive', /suspended/]
