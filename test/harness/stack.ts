@@ -81,13 +81,14 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     : custody === 'above-villages' ? agencies.filter((a) => a.level !== 'village').map((a) => a.code) : custody
   if (inCustody.length > 0) {
     // The signatures service may not have the whole directory yet: enrolment refuses codes it does not know.
+    const giveUpAt = Date.now() + 120_000
     for (let attempt = 1; ; attempt++) {
       try {
         await enrollCustody({ signaturesUrl: signatures.url, registryUrl: registry.url, token: await adminToken(), agencies: inCustody })
         break
       } catch (err) {
         stage(`custody enrolment attempt ${attempt}: ${(err as Error).message}`)
-        if (attempt === 50) throw err
+        if (Date.now() > giveUpAt) throw err
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
     }

@@ -26,7 +26,8 @@ export interface EnrolmentOptions {
 const CHUNK = 1000
 
 async function post<T> (url: string, token: string, body: unknown): Promise<{ status: number, body: T }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) })
+  // A stalled service must fail the enrolment, not hang it.
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) })
   const text = await res.text()
   return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T }
 }
@@ -72,9 +73,10 @@ export async function enrollCustody (opts: EnrolmentOptions): Promise<{ keys: nu
   for (let i = 0; i < pending.length; i += CHUNK) await register(opts, pending.slice(i, i + CHUNK))
   if (pending.length > 0) {
     let waiting = [...new Set(pending.map((k) => k.agency))]
-    for (let attempt = 0; waiting.length > 0; attempt++) {
-      if (attempt === 100) throw new Error(`the signatures service does not see the registered keys of ${waiting.slice(0, 5).join(', ')}…`)
-      await sleep(100)
+    const deadline = Date.now() + 30_000
+    while (waiting.length > 0) {
+      if (Date.now() > deadline) throw new Error(`after 30 s the signatures service still does not see the registered keys of ${waiting.length} agencies (${waiting.slice(0, 5).join(', ')}…)`)
+      await sleep(200)
       waiting = [...new Set((await enroll(opts, waiting)).filter((k) => !k.registered).map((k) => k.agency))]
     }
   }
