@@ -4,15 +4,14 @@
 // pinned (`taskset -c 0 pnpm lienthong bench envelopes`) to be sure. Not a test: a missed target
 // shows as "no". Writes bench-results/envelopes-*.json.
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import { join } from 'node:path'
 import { agencyKeyBucketKey, buildEnvelope, type AgencyKeyEntry, type Envelope, type KeyRole, type SignaturePair } from '@lienthong/contracts'
 import { TrustStore, canonicalJsonBytes, signDetachedBytesSync } from '@lienthong/crypto'
-import { repoRoot } from '@lienthong/infra'
 import { AgencyKeysMirror, SignatureChecker } from '@lienthong/platform'
 import { laocaiDirectory } from '@lienthong/seeds'
+import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
 
+const loadAtStart = os.loadavg()
 const ROUND_MS = 2_000
 const ROUNDS = 5
 const SENDERS = 200
@@ -102,14 +101,9 @@ const figures: Figure[] = [
   { what: 'canonical form of an envelope (RFC 8785)', measured: rate((i) => { canonicalJsonBytes(envelopes[i % ENVELOPES]!.envelope) }), unit: '/s' }
 ]
 
-const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`
-console.log(`\nenvelope verification on one core — ${machine}\n`)
-for (const f of figures) {
-  const verdict = f.target === undefined ? '' : f.measured >= f.target ? `  target ≥ ${f.target}: yes` : `  target ≥ ${f.target}: no`
-  console.log(`  ${f.what.padEnd(58)} ${String(f.measured).padStart(9)} ${f.unit}${verdict}`)
-}
-const dir = join(repoRoot, 'bench-results')
-mkdirSync(dir, { recursive: true })
-const file = join(dir, `envelopes-${new Date().toISOString().replaceAll(':', '-').replace('.', '-')}.json`)
-writeFileSync(file, JSON.stringify({ machine, at: new Date().toISOString(), figures }, null, 2) + '\n')
-console.log(`\n  ${file}\n`)
+const machine = machineFacts(loadAtStart)
+console.log(`\nenvelope verification on one core — ${machine.cpus} × ${machine.cpu ?? 'cpu'}, Node ${machine.node}; ${loadLine(machine)}\n`)
+printTable(['what', 'measured', 'target ≥', 'ok?'], figures.map((f) => [
+  f.what, `${f.measured} ${f.unit}`, f.target === undefined ? '' : String(f.target), f.target === undefined ? '' : f.measured >= f.target ? 'yes' : 'NO'
+]))
+writeResult('envelopes', { machine, figures })

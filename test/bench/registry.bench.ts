@@ -1,16 +1,14 @@
 // The registry targets of issue 3, measured against real services: registry, routing and inbox as
 // their own processes on a fresh database and a private nats-server (the e2e harness). Figures go
 // to stdout and to bench-results/; nothing here is a test, so a missed target only shows as "no".
-import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AgencyInput } from '@lienthong/contracts'
 import { importAgencies, seed } from '@lienthong/cli'
-import { repoRoot } from '@lienthong/infra'
 import { Directory, connectNats } from '@lienthong/platform'
 import { countryDirectory, laocaiDirectory } from '@lienthong/seeds'
 import { startStack, type TestStack } from '../harness/stack.ts'
+import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
 
 const SUBTREE_ROOT = '000.00.31.H38'
 const SUBTREE_REQUESTS = 2_000
@@ -199,31 +197,12 @@ function lookups (directory: Directory, country: AgencyInput[]): void {
 }
 
 function report (): void {
-  const rows = figures.map((f) => [f.what, `${f.measured.toFixed(f.unit === 'ns' ? 1 : 2)} ${f.unit}`, `< ${f.target.toLocaleString('en')} ${f.unit}`, f.measured < f.target ? 'yes' : 'NO'])
-  const head = ['what', 'measured', 'target', 'ok?']
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')
-  process.stdout.write([line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n')
+  printTable(['what', 'measured', 'target', 'ok?'], figures.map((f) => [f.what, `${f.measured.toFixed(f.unit === 'ns' ? 1 : 2)} ${f.unit}`, `< ${f.target.toLocaleString('en')} ${f.unit}`, f.measured < f.target ? 'yes' : 'NO']))
   for (const f of figures) if (f.detail !== undefined) process.stdout.write(`  ${f.what}: ${JSON.stringify(f.detail, round)}\n`)
   process.stdout.write(`  notes: ${JSON.stringify(notes, round)}\n`)
-
-  const machine = {
-    cpu: os.cpus()[0]?.model,
-    cpus: os.cpus().length,
-    totalMemoryBytes: os.totalmem(),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-    // Whatever else runs on the machine slows every figure; the load says how much there was.
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: os.loadavg()
-  }
-  process.stdout.write(`  load average (1, 5, 15 min): at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')} on ${machine.cpus} cpus\n`)
-  const at = new Date().toISOString()
-  const dir = join(repoRoot, 'bench-results')
-  mkdirSync(dir, { recursive: true })
-  const file = join(dir, `registry-${at.replace(/[:.]/g, '-')}.json`)
-  writeFileSync(file, JSON.stringify({ bench: 'registry', at, machine, figures: figures.map((f) => ({ ...f, ok: f.measured < f.target })), notes }, null, 2) + '\n')
-  process.stdout.write(`written to ${file}\n`)
+  const machine = machineFacts(loadAtStart)
+  process.stdout.write(`  ${loadLine(machine)} on ${machine.cpus} cpus\n`)
+  writeResult('registry', { machine, figures: figures.map((f) => ({ ...f, ok: f.measured < f.target })), notes })
 }
 
 function round (_key: string, value: unknown): unknown {

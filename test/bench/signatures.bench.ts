@@ -3,7 +3,6 @@
 // of the event loop into one request. A fresh database and a private nats-server; figures go to
 // stdout and to bench-results/. Nothing here is a test, so a missed target only shows as "no".
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -11,6 +10,7 @@ import { CustodySigner } from '@lienthong/platform'
 import { ServiceProcess, freePort, repoRoot } from '@lienthong/infra'
 import type { Envelope } from '@lienthong/contracts'
 import { envelopeOf, startBackends, verifyWith, type KeyView } from '../../services/signatures/test/fixtures/backends.ts'
+import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
 
 const AGENCIES = 200
 const ENVELOPES = 20_000
@@ -99,27 +99,13 @@ async function run (what: string, items: Envelope[], concurrency: number, signer
 }
 
 function report (): void {
-  const head = ['what', 'envelopes/s', 'p50 ms', 'p99 ms', 'max ms', `≥ ${TARGET_PER_SECOND}/s?`]
-  const rows = figures.map((f) => [f.what, f.perSecond.toFixed(0), f.p50.toFixed(2), f.p99.toFixed(2), f.max.toFixed(2), f.detail?.concurrency === 1 ? '-' : f.perSecond >= TARGET_PER_SECOND ? 'yes' : 'NO'])
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')
-  process.stdout.write([line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n')
-  const machine = {
-    cpu: os.cpus()[0]?.model,
-    cpus: os.cpus().length,
-    totalMemoryBytes: os.totalmem(),
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-    loadAverageAtStart: loadAtStart,
-    loadAverageAtEnd: os.loadavg()
-  }
-  process.stdout.write(`  ${AGENCIES} agencies in custody; the service, nats-server and this client share ${machine.cpus} cpus; load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')}\n`)
-  const at = new Date().toISOString()
-  const dir = join(repoRoot, 'bench-results')
-  mkdirSync(dir, { recursive: true })
-  const file = join(dir, `signatures-${at.replace(/[:.]/g, '-')}.json`)
-  writeFileSync(file, JSON.stringify({ bench: 'signatures', at, machine, target: { envelopesPerSecond: TARGET_PER_SECOND }, figures }, null, 2) + '\n')
-  process.stdout.write(`written to ${file}\n`)
+  printTable(
+    ['what', 'envelopes/s', 'p50 ms', 'p99 ms', 'max ms', `≥ ${TARGET_PER_SECOND}/s?`],
+    figures.map((f) => [f.what, f.perSecond.toFixed(0), f.p50.toFixed(2), f.p99.toFixed(2), f.max.toFixed(2), f.detail?.concurrency === 1 ? '-' : f.perSecond >= TARGET_PER_SECOND ? 'yes' : 'NO'])
+  )
+  const machine = machineFacts(loadAtStart)
+  process.stdout.write(`  ${AGENCIES} agencies in custody; the service, nats-server and this client share ${machine.cpus} cpus; ${loadLine(machine)}\n`)
+  writeResult('signatures', { machine, target: { envelopesPerSecond: TARGET_PER_SECOND }, figures })
 }
 
 try {
