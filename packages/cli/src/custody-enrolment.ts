@@ -1,15 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { KeyRole } from '@lienthong/contracts'
+import type { CustodyKeyView } from '@lienthong/contracts'
 
 /** A custody key as the signatures service reports it after enrolment. */
-export interface CustodyKey {
-  agency: string
-  role: KeyRole
-  kid: string
-  alg: string
-  jwk: Record<string, unknown>
-  registered: boolean
-}
+export type CustodyKey = CustodyKeyView
 
 export interface EnrolmentOptions {
   signaturesUrl: string

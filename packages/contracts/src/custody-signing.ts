@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AgencyCode } from './agency-code.ts'
 import { DetachedSignature } from './envelope.ts'
-import { KeyRole } from './agency-key.ts'
+import { KeyId, KeyRole } from './agency-key.ts'
 
 /**
  * Custody signing over NATS: routing and inbox ask `services/signatures` to sign for agencies that
@@ -52,3 +52,25 @@ export const CustodySignResponse = z.union([
   z.object({ error: z.string() })
 ])
 export type CustodySignResponse = z.infer<typeof CustodySignResponse>
+
+/**
+ * A custody key as the signatures service shows it to the operator (enrolment, rotation, listing):
+ * the public half only, to be registered with the registry as it is.
+ */
+export const CustodyKeyView = z.object({
+  agency: AgencyCode,
+  role: KeyRole,
+  kid: KeyId,
+  alg: z.literal('EdDSA'),
+  /** the public key, to register with the registry as it is */
+  jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
+  /** registered with the registry, this very key for this role, and usable now */
+  registered: z.boolean(),
+  /** a newer key of the role was made; it still signs until that one is registered */
+  retired: z.boolean(),
+  createdAt: z.string(),
+  retiredAt: z.string().nullable(),
+  /** (listing only) the key the service signs with for this role now */
+  signing: z.boolean().optional()
+})
+export type CustodyKeyView = z.infer<typeof CustodyKeyView>

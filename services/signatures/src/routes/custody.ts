@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgencyCode, KeyId, KeyRole, SCOPES } from '@lienthong/contracts'
+import { AgencyCode, CustodyKeyView, KeyRole, SCOPES } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
 import type { CustodyKeyRow } from '../db/schema.ts'
 import { agencyCustodyKeys, CUSTODY_ROLES, enrollAgencies, rotateCustodyKeys } from '../domain/custody-keys.ts'
@@ -7,25 +7,6 @@ import { isRegistered } from '../domain/registration.ts'
 import type { SignaturesContext } from '../context.ts'
 
 export const ENROLL_MAX = 5_000
-
-/** A custody key as the operator sees it: the public half only. */
-const CustodyKeyView = z.object({
-  agency: AgencyCode,
-  role: KeyRole,
-  kid: KeyId,
-  alg: z.literal('EdDSA'),
-  /** the public key, to register with the registry as it is */
-  jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
-  /** registered with the registry, this very key for this role, and usable now */
-  registered: z.boolean(),
-  /** a newer key of the role was made; it still signs until that one is registered */
-  retired: z.boolean(),
-  createdAt: z.string(),
-  retiredAt: z.string().nullable(),
-  /** (listing only) the key the service signs with for this role now */
-  signing: z.boolean().optional()
-})
-type CustodyKeyView = z.infer<typeof CustodyKeyView>
 
 const KeysAnswer = z.object({ keys: z.array(CustodyKeyView) })
 
