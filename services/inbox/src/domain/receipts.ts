@@ -1,5 +1,4 @@
 import type { Channel, Receipt, StatusCode } from '@lienthong/contracts'
-import { CustodyUnavailableError } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import type { ItemRow } from './item-store.ts'
 
@@ -44,5 +43,3 @@ export async function custodyReceiptSignature (ctx: InboxContext, receipt: Recei
   if (result.refusal === 'not_in_custody' || result.refusal === 'agency_inactive') return undefined
   throw new Error(`the signatures service refused a receipt: ${result.refusal} (${result.detail})`)
 }
-
-export { CustodyUnavailableError }
