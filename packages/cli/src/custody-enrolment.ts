@@ -20,7 +20,12 @@ const CHUNK = 1000
 
 async function post<T> (url: string, token: string, body: unknown): Promise<{ status: number, body: T }> {
   // A stalled service must fail the enrolment, not hang it.
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) })
+  let res: Response
+  try {
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) })
+  } catch (err) {
+    throw new Error(`POST ${new URL(url).pathname}: ${(err as Error).message}`, { cause: err })
+  }
   const text = await res.text()
   return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T }
 }

@@ -41,8 +41,23 @@ function keyColumns (agency: string, key: ValidatedKey): typeof agencyKeys.$infe
   }
 }
 
+/** How long one put may take before the write it belongs to gives up (and rolls back). */
+const PUT_TIMEOUT_MS = 10_000
+
+/**
+ * Puts a key into the bucket. Callers hold a transaction (and its row locks) across the put, so a
+ * put that never answers must not hold them for ever: it fails after PUT_TIMEOUT_MS instead.
+ */
 export async function publishAgencyKey (bucket: KV, entry: AgencyKeyEntry): Promise<void> {
-  await bucket.put(agencyKeyBucketKey(entry.agency, entry.kid), JSON.stringify(entry))
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(`no answer from NATS within ${PUT_TIMEOUT_MS} ms`)) }, PUT_TIMEOUT_MS)
+  })
+  try {
+    await Promise.race([bucket.put(agencyKeyBucketKey(entry.agency, entry.kid), JSON.stringify(entry)), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /**
