@@ -16,6 +16,20 @@ export const Signer = z.object({
   fullName: z.string().min(1).max(200)
 })
 
+/**
+ * edXML business document types beyond a new document (0): an update (2) corrects a document
+ * already sent, a replacement (3) supersedes it. Either names the original, which must be a
+ * document of the same sender.
+ */
+export const BUSINESS_TYPES = { update: 2, replacement: 3 } as const
+export const Business = z.object({
+  type: z.union([z.literal(BUSINESS_TYPES.update), z.literal(BUSINESS_TYPES.replacement)]),
+  /** the id of the document this one updates or replaces */
+  original: z.string().min(1).max(400),
+  reason: z.string().min(1).max(1000).optional()
+}).strict()
+export type Business = z.infer<typeof Business>
+
 /** The edXML header fields of ND30 Đ8 that a sender supplies. */
 export const DocumentFields = z.object({
   number: z.string().regex(/^[0-9A-Za-z]{1,20}$/, 'số: 1–20 letters or digits'),
@@ -29,6 +43,7 @@ export const DocumentFields = z.object({
   priority: Priority.default(0),
   steeringType: z.string().max(100).optional(),
   responseFor: z.string().max(300).optional(),
+  business: Business.optional(),
   classification: Classification.optional()
 })
 export type DocumentFields = z.infer<typeof DocumentFields>

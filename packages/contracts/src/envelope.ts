@@ -11,10 +11,23 @@ export const DetachedSignature = z.string().min(1).max(SIGNATURE_TEXT_MAX)
 
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest in lowercase hex')
 
+/** The largest attachment a document may carry: 100 MB. */
+export const ATTACHMENT_MAX_BYTES = 100 * 1024 * 1024
+
+/**
+ * A file name as a recipient will save it: no path (a name is never a place to write to), no
+ * control characters, not `.` or `..`, no surrounding spaces.
+ */
+export const AttachmentName = z.string().min(1).max(255)
+  .refine((s) => !/[/\\]/.test(s), 'a file name may not contain a path separator (/ or \\)')
+  .refine((s) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(s), 'a file name may not contain control characters')
+  .refine((s) => s !== '.' && s !== '..', 'a file name may not be . or ..')
+  .refine((s) => s.trim() === s, 'a file name may not start or end with spaces')
+
 /** An attachment as the envelope names it: the bytes themselves travel apart, by digest. */
 export const AttachmentDigest = z.object({
-  name: z.string().min(1).max(255),
-  size: z.number().int().nonnegative(),
+  name: AttachmentName,
+  size: z.number().int().nonnegative().max(ATTACHMENT_MAX_BYTES),
   sha256: Sha256Hex
 }).strict()
 export type AttachmentDigest = z.infer<typeof AttachmentDigest>

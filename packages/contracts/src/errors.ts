@@ -60,7 +60,14 @@ export const SERVICE_ERRORS = {
     DUPLICATE_DOCUMENT: { status: 409, title: 'A different document with this number and notation was already sent' },
     DOCUMENT_NOT_FOUND: { status: 404, title: 'No such document of this sender' },
     SIGNATURE_REQUIRED: { status: 422, title: 'The document is not signed, and the signatures service holds no keys of the sender' },
-    SIGNATURE_INVALID: { status: 422, title: 'A signature of the envelope is missing, invalid, or made with a key that may not sign it' }
+    SIGNATURE_INVALID: { status: 422, title: 'A signature of the envelope is missing, invalid, or made with a key that may not sign it' },
+    POLICY_REFUSED: { status: 403, title: 'The sending policy does not let this agency send to a recipient; the refusal names the rule' },
+    TOO_MANY_RECIPIENTS: { status: 422, title: 'The document has more recipients than this exchange allows in one send' },
+    ATTACHMENT_NOT_FOUND: { status: 422, title: 'An attachment the document names was not uploaded' },
+    ATTACHMENT_MISMATCH: { status: 422, title: 'The attachment\u2019s bytes do not match its SHA-256 digest or size' },
+    ATTACHMENT_TOO_LARGE: { status: 413, title: 'The attachment is larger than 100 MB' },
+    ORIGINAL_NOT_FOUND: { status: 422, title: 'The document an update or replacement names is not a document of this sender' },
+    RECALL_NOT_ALLOWED: { status: 409, title: 'This document cannot be recalled from these recipients' }
   },
   inbox: {
     ITEM_NOT_FOUND: { status: 404, title: 'No such item in this inbox' },
@@ -68,7 +75,11 @@ export const SERVICE_ERRORS = {
     SIGNATURE_REQUIRED: { status: 422, title: 'The step needs the agency\u2019s signature of its receipt, and the signatures service holds no keys of the agency' },
     SIGNATURE_INVALID: { status: 422, title: 'The receipt signature is invalid, or made with a key that may not sign it' },
     RECEIPT_ALREADY_SIGNED: { status: 409, title: 'This step\u2019s receipt is already signed' },
-    STEP_NOT_FOUND: { status: 404, title: 'The item has no step with this code' }
+    STEP_NOT_FOUND: { status: 404, title: 'The item has no step with this code' },
+    ATTACHMENT_NOT_FOUND: { status: 404, title: 'The item has no attachment with this number' },
+    RANGE_NOT_SATISFIABLE: { status: 416, title: 'The range lies outside the attachment' },
+    ATTACHMENT_UNAVAILABLE: { status: 503, title: 'The attachment\u2019s bytes cannot be read right now; retry' },
+    ITEM_WITHDRAWN: { status: 409, title: 'The sender recalled this document; it takes no more steps' }
   },
   signatures: {
     AGENCY_NOT_FOUND: { status: 404, title: 'No active agency with this code in the directory' },

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AgencyCode } from './agency-code.ts'
 import { DocumentFields } from './document.ts'
-import { EnvelopeSignatures } from './envelope.ts'
+import { AttachmentDigest, EnvelopeSignatures } from './envelope.ts'
 import { Recipients } from './recipients.ts'
 
 /** The body of `POST /v1/documents`. */
@@ -10,6 +10,11 @@ export const SendDocumentRequest = z.object({
   from: AgencyCode.optional(),
   to: Recipients,
   document: DocumentFields,
+  /**
+   * Files uploaded beforehand (`PUT /v1/attachments/{sha256}`), named here by digest: the
+   * envelope, and so both signatures, cover each name, size and SHA-256.
+   */
+  attachments: z.array(AttachmentDigest).max(100).optional(),
   /**
    * The envelope's two signatures, when the sender's DMS signs for itself. Left out, the
    * signatures service signs for the sender if it holds the sender's custody keys.

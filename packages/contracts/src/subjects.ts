@@ -1,4 +1,5 @@
-import { codeToSubjectTokens } from './agency-code.ts'
+import { codeToSubjectTokens, subtreeTokenPrefix } from './agency-code.ts'
+import type { Priority } from './document.ts'
 
 /**
  * NATS names, in one place. Subjects carry agency codes root-first so a subtree is one wildcard.
@@ -7,12 +8,40 @@ export const STREAMS = {
   /** one message per (document, recipient), from routing to the recipient's inbox */
   deliveries: { name: 'DELIVERIES', subjects: ['deliver.>'] },
   /** status messages from recipients back to senders */
-  statuses: { name: 'STATUSES', subjects: ['status.>'] }
+  statuses: { name: 'STATUSES', subjects: ['status.>'] },
+  /** a sender's recall of a document (13), one message per recipient, from routing to the inbox */
+  recalls: { name: 'RECALLS', subjects: ['recall.>'] }
 } as const
 
+/**
+ * Delivery lanes, most urgent first: hỏa tốc (3, and 4 hỏa tốc hẹn giờ), thượng khẩn (2), khẩn (1),
+ * thường (0). The lane is the subject's first token after `deliver`, so each lane is one
+ * consumer's filter and a subtree across all lanes is still one wildcard (`deliver.*.H38.31.>`).
+ */
+export const DELIVERY_LANES = ['hoatoc', 'thuongkhan', 'khan', 'thuong'] as const
+export type DeliveryLane = typeof DELIVERY_LANES[number]
+
+export function laneOf (priority: Priority): DeliveryLane {
+  if (priority >= 3) return 'hoatoc'
+  if (priority === 2) return 'thuongkhan'
+  if (priority === 1) return 'khan'
+  return 'thuong'
+}
+
 export const CONSUMERS = {
+  /** the prefix of the inbox's consumers, one per lane: `inbox-deliveries-hoatoc`, … */
   inboxDeliveries: 'inbox-deliveries',
+  inboxRecalls: 'inbox-recalls',
   routingStatuses: 'routing-statuses'
+} as const
+
+export function inboxLaneConsumer (lane: DeliveryLane): string {
+  return `${CONSUMERS.inboxDeliveries}-${lane}`
+}
+
+/** Object stores: attachments are kept once, by SHA-256, however many recipients a document has. */
+export const OBJECT_STORES = {
+  attachments: 'attachments'
 } as const
 
 export const KV_BUCKETS = {
@@ -24,8 +53,17 @@ export const KV_BUCKETS = {
   agencyKeys: 'agency-keys'
 } as const
 
-export function deliverSubject (recipient: string): string {
-  return `deliver.${codeToSubjectTokens(recipient)}`
+export function deliverSubject (recipient: string, priority: Priority = 0): string {
+  return `deliver.${laneOf(priority)}.${codeToSubjectTokens(recipient)}`
+}
+
+/** Every delivery of one lane (or of every lane) to an agency and everything under it. */
+export function deliverSubtreeSubject (code: string, lane: DeliveryLane | '*' = '*'): string {
+  return `deliver.${lane}.${subtreeTokenPrefix(code)}>`
+}
+
+export function recallSubject (recipient: string): string {
+  return `recall.${codeToSubjectTokens(recipient)}`
 }
 
 export function statusSubject (sender: string): string {
@@ -35,6 +73,10 @@ export function statusSubject (sender: string): string {
 /** Message ids make JetStream drop a re-publish of the same delivery or status. */
 export function deliveryMessageId (documentId: string, recipient: string): string {
   return `d|${documentId}|${recipient}`
+}
+
+export function recallMessageId (documentId: string, recipient: string): string {
+  return `r|${documentId}|${recipient}`
 }
 
 export function statusMessageId (documentId: string, recipient: string, code: string): string {

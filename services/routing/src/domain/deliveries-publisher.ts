@@ -23,6 +23,6 @@ export async function publishDeliveries (js: JetStreamClient, doc: DocumentRow):
       envelope,
       signatures
     }
-    await js.publish(deliverSubject(recipient), JSON.stringify(message), { msgID: deliveryMessageId(doc.id, recipient), timeout: 5_000 })
+    await js.publish(deliverSubject(recipient, envelope.document.priority), JSON.stringify(message), { msgID: deliveryMessageId(doc.id, recipient), timeout: 5_000 })
   }))
 }
