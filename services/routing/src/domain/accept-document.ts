@@ -35,7 +35,7 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
   // (a recipient suspended after the first send must not make its retry fail).
   let row = await findDocument(ctx.db, probe)
   if (row === undefined) {
-    const recipients = resolveAddressing(ctx.directory, agency, body.to, fail)
+    const recipients = resolveAddressing(ctx.directory, agency, body.to, fail, { policy: ctx.config.sendPolicy, recipientsMax: ctx.config.RECIPIENTS_MAX })
     const signed = await signedEnvelope(ctx, agency, body)
     row = (await storeDocument(ctx.db, { ...probe, requestDigest, recipients, signed })).row
   }

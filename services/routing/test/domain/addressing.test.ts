@@ -1,7 +1,7 @@
 import t from 'tap'
-import type { AgencyStatus, DirectoryEntry, GovernmentLevel, Recipients } from '@lienthong/contracts'
+import { DEFAULT_SEND_POLICY, SendPolicy, type AgencyStatus, type DirectoryEntry, type GovernmentLevel, type Recipients } from '@lienthong/contracts'
 import { AppError, errorFactory } from '@lienthong/platform'
-import { resolveAddressing } from '../../src/domain/addressing.ts'
+import { REFUSALS_LISTED, resolveAddressing, type AddressingRules } from '../../src/domain/addressing.ts'
 
 const PROVINCE = '000.00.00.H38'
 const D31 = '000.00.31.H38'
@@ -41,7 +41,8 @@ function refusal (fn: () => unknown): AppError {
   throw new Error('expected a refusal')
 }
 
-const resolve = (sender: string, to: Recipients): string[] => resolveAddressing(directory, sender, to, fail)
+const DEFAULTS: AddressingRules = { policy: DEFAULT_SEND_POLICY, recipientsMax: 10_000 }
+const resolve = (sender: string, to: Recipients, rules = DEFAULTS): string[] => resolveAddressing(directory, sender, to, fail, rules)
 
 t.test('a list of known, active agencies is returned as given', async (t) => {
   t.same(resolve(PROVINCE, [D31]), [D31])
@@ -114,4 +115,93 @@ t.test('a group that names no active agency → RTE_EMPTY_GROUP', async (t) => {
   }
   t.equal(refusal(() => resolve(V1_C1_31, { group: 'peers' })).code, 'RTE_EMPTY_GROUP', 'an only child has no peers')
   t.equal(refusal(() => resolve(C2_31, { group: 'children', of: C1_31, level: 'commune' })).code, 'RTE_EMPTY_GROUP')
+})
+
+t.test('the policy checks every recipient of a list: one refused recipient refuses the whole send', async (t) => {
+  const err = refusal(() => resolve(C1_31, [D31, C2_31, V1_C1_31, D32]))
+  t.equal(err.code, 'RTE_POLICY_REFUSED')
+  t.equal(err.status, 403)
+  t.equal(err.extensions.rule, 'no-rule-allows')
+  t.same(err.extensions.recipients, [D32])
+  t.same(err.extensions.refusals, [{ recipient: D32, rule: 'no-rule-allows' }])
+  t.equal(err.extensions.refusedCount, 1)
+  t.same(err.extensions.rulesConsidered, ['commune-to-own-villages', 'commune-to-own-district', 'commune-to-district-communes', 'commune-to-province-level'])
+  t.match(err.message, /does not let 000\.01\.31\.H38 send to 000\.00\.32\.H38: no-rule-allows \(rules for this sender: commune-to-own-villages, /)
+  t.equal(err.toProblem().rule, 'no-rule-allows', 'the rule reaches the problem body')
+  t.same(resolve(C1_31, [D31, C2_31, V1_C1_31]), [D31, C2_31, V1_C1_31], 'the same list without it is accepted')
+})
+
+t.test('a deny rule is named in the detail and the extensions', async (t) => {
+  const policy = SendPolicy.parse({ rules: [{ name: 'no-district-to-villages', effect: 'deny', sender: { level: ['district'] }, recipient: { within: 'anywhere', level: ['village'] } }, ...DEFAULT_SEND_POLICY.rules] })
+  const err = refusal(() => resolve(D31, [C1_31, V1_C1_31], { ...DEFAULTS, policy }))
+  t.equal(err.code, 'RTE_POLICY_REFUSED')
+  t.equal(err.extensions.rule, 'no-district-to-villages')
+  t.same(err.extensions.rules, ['no-district-to-villages'])
+  t.match(err.message, /rule no-district-to-villages/)
+  t.notMatch(err.message, /no-rule-allows/)
+})
+
+t.test('policy is checked after unknown, inactive and self-addressed', async (t) => {
+  t.equal(refusal(() => resolve(V1_C1_31, [D32, '000.00.39.H38'])).code, 'RTE_UNKNOWN_RECIPIENT')
+  t.equal(refusal(() => resolve(V1_C1_31, [D32, D33])).code, 'RTE_INACTIVE_RECIPIENT')
+  t.equal(refusal(() => resolve(V1_C1_31, [D32, V1_C1_31])).code, 'RTE_SELF_ADDRESSED')
+})
+
+// A big directory for the caps: one commune with 30 villages, another district's commune.
+const big = new Map(directory)
+const BIG_VILLAGES = Array.from({ length: 30 }, (_, i) => `${String(i + 1).padStart(3, '0')}.02.31.H38`)
+for (const code of BIG_VILLAGES) big.set(code, entry(code, 'village', C2_31))
+big.set('000.02.32.H38', entry('000.02.32.H38', 'commune', D32))
+const resolveBig = (sender: string, to: Recipients, rules = DEFAULTS): string[] => resolveAddressing(big, sender, to, fail, rules)
+
+t.test('a refusal lists at most the first 20 refused recipients and counts them all', async (t) => {
+  const err = refusal(() => resolveAddressing(big, C1_31, [C2_31, ...BIG_VILLAGES], fail, DEFAULTS))
+  t.equal(REFUSALS_LISTED, 20)
+  t.equal(err.extensions.refusedCount, 30)
+  t.same(err.extensions.recipients, BIG_VILLAGES.slice(0, 20))
+  t.equal((err.extensions.refusals as unknown[]).length, 20)
+  t.match(err.message, /and 10 more/)
+  t.notMatch(err.message, BIG_VILLAGES[20] as string)
+})
+
+t.test('a group leaves out the members the policy refuses (decision 012)', async (t) => {
+  // A commune's view of its district: the district and its communes, not the other communes' villages.
+  t.same(resolveBig(C1_31, { group: 'subtree', of: D31 }), [V1_C1_31, C2_31].sort(), 'its own village and the sibling commune; C2\'s 30 villages left out')
+  t.same(resolve(C1_31, { group: 'peers' }), [C2_31])
+  t.same(resolve(D31, { group: 'children', of: PROVINCE }), [D32], 'district peers allowed by district-to-districts')
+})
+
+t.test('a group the policy refuses entirely → RTE_POLICY_REFUSED naming the group and the rule', async (t) => {
+  const err = refusal(() => resolve(V1_C1_31, { group: 'children', of: PROVINCE }))
+  t.equal(err.code, 'RTE_POLICY_REFUSED')
+  t.equal(err.extensions.rule, 'no-rule-allows')
+  t.same(err.extensions.recipients, [D31, D32])
+  t.match(err.message, /^the group \{"group":"children","of":"000\.00\.00\.H38"\}: the sending policy does not let 001\.01\.31\.H38 send to/)
+  t.equal(refusal(() => resolve(V1_C1_31, { group: 'children', of: PROVINCE, level: 'commune' })).code, 'RTE_EMPTY_GROUP', 'a group of no one is empty before it is refused')
+})
+
+t.test('more recipients than the limit → RTE_TOO_MANY_RECIPIENTS, for a list and for a group', async (t) => {
+  const max = (recipientsMax: number): AddressingRules => ({ ...DEFAULTS, recipientsMax })
+  t.same(resolve(PROVINCE, [D31, D32, C1_31], max(3)), [D31, D32, C1_31], 'exactly the limit is fine')
+  const list = refusal(() => resolve(PROVINCE, [D31, D32, C1_31, C2_31], max(3)))
+  t.equal(list.code, 'RTE_TOO_MANY_RECIPIENTS')
+  t.equal(list.status, 422)
+  t.same(list.extensions, { count: 4, max: 3 })
+  t.match(list.message, /4 recipients, more than the 3/)
+
+  t.equal(resolveBig(C2_31, { group: 'children' }).length, 30)
+  const group = refusal(() => resolveBig(C2_31, { group: 'children' }, max(29)))
+  t.equal(group.code, 'RTE_TOO_MANY_RECIPIENTS')
+  t.same(group.extensions, { count: 30, max: 29 })
+  t.equal(resolveBig(C2_31, { group: 'children' }, max(30)).length, 30)
+})
+
+t.test('the limit counts the recipients the policy leaves in a group', async (t) => {
+  // 32 in the subtree, 2 of them reachable for the commune: a limit of 2 is enough.
+  t.same(resolveBig(C1_31, { group: 'subtree', of: D31 }, { ...DEFAULTS, recipientsMax: 2 }), [V1_C1_31, C2_31].sort())
+  t.equal(refusal(() => resolveBig(C1_31, { group: 'subtree', of: D31 }, { ...DEFAULTS, recipientsMax: 1 })).code, 'RTE_TOO_MANY_RECIPIENTS')
+})
+
+t.test('policy is checked before the limit for a list', async (t) => {
+  t.equal(refusal(() => resolve(V1_C1_31, [C1_31, D31], { ...DEFAULTS, recipientsMax: 1 })).code, 'RTE_POLICY_REFUSED')
 })
