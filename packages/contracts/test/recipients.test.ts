@@ -12,7 +12,9 @@ t.test('RecipientList needs at least one code', async (t) => {
 t.test('RecipientList refuses duplicates and bad codes', async (t) => {
   const r = RecipientList.safeParse(['000.00.31.H38', '000.00.32.H38', '000.00.31.H38'])
   t.equal(r.success, false)
-  t.match(r.error?.issues.map((i) => i.message).join(' '), /listed twice/)
+  t.equal(r.error?.issues.map((i) => i.message).join(' '), '000.00.31.H38 is listed twice', 'the duplicate is named')
+  const two = RecipientList.safeParse(['000.00.31.H38', '000.00.32.H38', '000.00.32.H38', '000.00.31.H38', '000.00.31.H38'])
+  t.equal(two.error?.issues.map((i) => i.message).join(' '), '000.00.32.H38, 000.00.31.H38 are listed twice')
   t.equal(RecipientList.safeParse(['000.00.31.H38', '31.H38']).success, false)
 })
 
