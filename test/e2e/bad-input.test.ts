@@ -1,4 +1,7 @@
 import t, { type Test } from 'tap'
+import { connect } from '@nats-io/transport-node'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { STREAMS } from '@lienthong/contracts'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request, type Answer } from '../harness/http.ts'
 import { expiredToken, forgedToken, unsignedToken } from '../harness/forged-token.ts'
@@ -11,6 +14,16 @@ async function counts (stack: TestStack): Promise<{ documents: number, items: nu
   const [d] = await stack.sql`select count(*)::int as n from routing.documents`
   const [i] = await stack.sql`select count(*)::int as n from inbox.items`
   return { documents: d!.n as number, items: i!.n as number }
+}
+
+/** How many delivery messages were ever published (the stream's last sequence). */
+async function published (stack: TestStack): Promise<number> {
+  const nc = await connect({ servers: stack.nats.url })
+  try {
+    return (await (await jetstreamManager(nc)).streams.info(STREAMS.deliveries.name)).state.last_seq
+  } finally {
+    await nc.close()
+  }
 }
 
 function isProblem (t: Test, answer: Answer, status: number, code: string): void {
@@ -26,6 +39,7 @@ t.test('bad input is refused with a stable code and stores nothing', async (t) =
   const token = await stack.tokenFor(PROVINCE)
   const url = `${stack.routing.url}/v1/documents`
   const before = await counts(stack)
+  const publishedBefore = await published(stack)
 
   const cases: Array<[string, () => Promise<Answer>, number, string]> = [
     ['malformed JSON', async () => await request('POST', url, { token, raw: '{"to": ["000.00.31.H38"], "document": ' }), 400, 'RTE_MALFORMED_JSON'],
@@ -47,9 +61,17 @@ t.test('bad input is refused with a stable code and stores nothing', async (t) =
     ['token without the send scope', async () => await request('POST', url, { token: await stack.tokenFor(PROVINCE, ['inbox:read']), json: { to: [DISTRICT], document } }), 403, 'RTE_FORBIDDEN'],
     ['body over the limit', async () => await request('POST', url, { token, json: { to: [DISTRICT], document: { ...document, subject: 'x'.repeat(1_100_000) } } }), 413, 'RTE_BODY_TOO_LARGE']
   ]
+  const details = new Map<string, string>()
   for (const [name, send, status, code] of cases) {
-    await t.test(name, async (t) => { isProblem(t, await send(), status, code) })
+    await t.test(name, async (t) => {
+      const answer = await send()
+      isProblem(t, answer, status, code)
+      details.set(name, answer.body.detail)
+    })
   }
+  t.match(details.get('empty recipient list'), /to: at least one recipient/, 'the detail says what is wrong with the list')
+  t.match(details.get('a recipient twice'), /to: 000\.00\.31\.H38 is listed twice/)
+  t.equal(await published(stack), publishedBefore, 'no refusal published a delivery')
 
   // Nothing stored and nothing delivered: a valid document sent afterwards is the only one.
   const ok = await request('POST', url, { token, json: { to: [DISTRICT], document } })
@@ -57,6 +79,7 @@ t.test('bad input is refused with a stable code and stores nothing', async (t) =
   await eventually(async () => (await counts(stack)).items === before.items + 1 ? true : undefined, 15_000, 'the valid document')
   await new Promise((resolve) => setTimeout(resolve, 1000))
   t.same(await counts(stack), { documents: before.documents + 1, items: before.items + 1 })
+  t.equal(await published(stack), publishedBefore + 1, 'one delivery message, for the valid document')
 
   const expired = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: await expiredToken(stack.sql, DISTRICT) })
   isProblem(t, expired, 401, 'INB_UNAUTHORIZED')
