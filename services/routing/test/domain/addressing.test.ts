@@ -207,17 +207,9 @@ t.test('policy is checked before the limit for a list', async (t) => {
   t.equal(refusal(() => resolve(V1_C1_31, [C1_31, D31], { ...DEFAULTS, recipientsMax: 1 })).code, 'RTE_POLICY_REFUSED')
 })
 
-t.test('a province broadcast on the real Lào Cai directory: 1,744 recipients, resolved and checked in a few ms', async (t) => {
+t.test('a province broadcast on the real Lào Cai directory: 1,744 recipients', async (t) => {
   const laocai = new Map<string, DirectoryEntry>(laocaiDirectory().map((a) => [a.code, { ...a, parent: parentCode(a.code), status: 'active', statusSince: '2023-04-10T00:00:00.000Z', endpoints: { webhookUrl: null, mailAddress: null }, version: 1 }]))
-  const runs: number[] = []
-  for (let i = 0; i < 10; i++) {
-    const start = process.hrtime.bigint()
-    const all = resolveAddressing(laocai, PROVINCE, { group: 'subtree' }, fail, DEFAULTS)
-    runs.push(Number(process.hrtime.bigint() - start) / 1e6)
-    t.equal(all.length, 1744)
-  }
-  t.comment(`group resolution and policy for 1,744 recipients: best ${Math.min(...runs).toFixed(2)} ms`)
-  t.ok(Math.min(...runs) < 50, 'a generous bound for a busy machine')
+  t.equal(resolveAddressing(laocai, PROVINCE, { group: 'subtree' }, fail, DEFAULTS).length, 1744)
   const communes = resolveAddressing(laocai, '000.01.31.H38', { group: 'subtree', of: PROVINCE }, fail, DEFAULTS)
   t.ok(communes.length < 60 && communes.includes('000.00.01.H38') && communes.includes('000.00.31.H38') && !communes.includes('001.02.31.H38'), `a commune's province-wide group narrowed to ${communes.length} it may write to`)
 })

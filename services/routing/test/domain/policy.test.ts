@@ -84,20 +84,10 @@ t.test('a village reaches exactly its commune and the commune\'s other villages'
   t.equal(reachable.length, 10)
 })
 
-t.test('a province broadcast: all 1,744 agencies allowed, in well under a few ms', async (t) => {
+t.test('a province broadcast: all 1,744 agencies allowed', async (t) => {
   const all = [...directory.values()].filter((e) => e.code.endsWith('.H38') && e.code !== PROVINCE)
   t.equal(all.length, 1744)
-  const runs: number[] = []
-  for (let i = 0; i < 20; i++) {
-    const start = process.hrtime.bigint()
-    const refusals = refusedRecipients(senderPolicy(DEFAULT_SEND_POLICY, get(PROVINCE)), all)
-    runs.push(Number(process.hrtime.bigint() - start) / 1e6)
-    t.equal(refusals.length, 0)
-  }
-  const best = Math.min(...runs)
-  t.comment(`policy check of 1,744 recipients: best ${best.toFixed(3)} ms of ${runs.length} runs`)
-  // A generous bound for a busy 2-core machine; on an idle one this is a fraction of a ms.
-  t.ok(best < 20, `best run ${best.toFixed(3)} ms`)
+  t.same(refusedRecipients(senderPolicy(DEFAULT_SEND_POLICY, get(PROVINCE)), all), [])
 })
 
 t.test('refusedRecipients lists each refused recipient with its rule, in order', async (t) => {
