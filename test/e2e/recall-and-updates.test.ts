@@ -1,9 +1,13 @@
 import t from 'tap'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
+import { dmsKey, registerKey, signReceipt } from '../harness/dms-keys.ts'
+import type { Receipt } from '@lienthong/contracts'
 
 const PROVINCE = '000.00.00.H38'
 const D = (n: number): string => `000.00.${n}.H38`
+/** a village: not in the signatures service's custody, its DMS signs its own receipts */
+const VILLAGE = '001.01.31.H38'
 
 interface History { code: string, at: string, note: string | null }
 interface Recipient { recipient: string, status: string, at: string | null, history: History[], recall: { requestedAt: string, answer: string | null, answeredAt: string | null, sent: boolean } | null }
@@ -16,7 +20,7 @@ t.test('delivery state, recall, update and replacement across routing and inbox'
   const stack = await startStack(t)
   const province = await stack.tokenFor(PROVINCE)
   const tokens = new Map<string, string>()
-  for (const n of [31, 32, 33, 34, 35, 36]) tokens.set(D(n), await stack.tokenFor(D(n)))
+  for (const code of [...[31, 32, 33, 34, 35, 36].map(D), VILLAGE]) tokens.set(code, await stack.tokenFor(code))
   const tok = (code: string): string => tokens.get(code)!
 
   const send = async (body: Record<string, unknown>, token = province): Promise<string> => {
@@ -37,7 +41,8 @@ t.test('delivery state, recall, update and replacement across routing and inbox'
   }, 15_000, `${id} in the inbox of ${code}`)
   const step = async (code: string, itemId: string, body: Record<string, unknown>): Promise<any> =>
     await request('POST', `${stack.inbox.url}/v1/inbox/${itemId}/status`, { token: tok(code), json: body })
-  const recall = async (id: string, body: Record<string, unknown> = {}, token = province): Promise<any> =>
+  // Without a body: every recipient.
+  const recall = async (id: string, body?: Record<string, unknown>, token = province): Promise<any> =>
     await request('POST', `${docUrl(id)}/recall`, { token, json: body })
   const codes = (r: Recipient): string[] => r.history.map((h) => h.code)
 
@@ -155,6 +160,28 @@ t.test('delivery state, recall, update and replacement across routing and inbox'
     t.match(done.recall, { answer: '16' })
     const back = await senderSees(id, D(35), '15')
     t.same(codes(back), ['01', '03', '13', '15'])
+  })
+
+  await t.test('a recipient whose DMS signs for itself: the automatic 15 waits for its signature', async (t) => {
+    const seal = dmsKey(VILLAGE, 'agency', 'thon-seal')
+    await registerKey(stack.registry.url, await stack.adminToken(), seal, { notBefore: new Date(Date.now() - 60_000).toISOString() })
+    const id = await send(doc('110', [VILLAGE]))
+    const item = await itemOf(stack, VILLAGE, id)
+    t.equal((await recall(id)).status, 202)
+    const agreed = await eventually(async () => {
+      const d = await request('GET', `${stack.inbox.url}/v1/inbox/${item.id}`, { token: tok(VILLAGE) })
+      return d.body.withdrawn === true ? d.body.steps.find((s: { code: string }) => s.code === '15') : undefined
+    }, 15_000, 'the village item withdrawn')
+    t.match(agreed, { signature: null, awaitingSignature: true, sent: false }, 'withdrawn at once, its 15 not sent unsigned')
+    t.same(codes(await recipientOf(id, VILLAGE)), ['13'], 'the sender has the 13 only')
+    // The inbox's key mirror may lag the registry by a moment.
+    const signed = await eventually(async () => {
+      const r = await request('POST', `${stack.inbox.url}/v1/inbox/${item.id}/receipts`, { token: tok(VILLAGE), json: { code: '15', signature: signReceipt(agreed.receipt as Receipt, seal) } })
+      return r.status === 200 ? r.body : undefined
+    }, 10_000, 'the DMS\u2019s signature of the 15')
+    t.equal(signed.step.sent, true)
+    const seen = await senderSees(id, VILLAGE, '15')
+    t.same(codes(seen), ['13', '15'])
   })
 
   await t.test('what cannot be recalled', async (t) => {
