@@ -27,11 +27,12 @@ export async function recallRoutes (app: ServiceApp, ctx: RoutingContext): Promi
       summary: 'Recall a sent document (13) from every recipient or from those listed',
       description: 'Where a recipient has not accepted the document yet, the recall takes effect at once and the recipient answers 15 itself; otherwise its DMS answers 15 (withdrawn) or 16 (refused). A recipient is recalled once: repeating the request is safe and answers with the first one.',
       params: z.object({ id: z.string().min(1).max(400) }),
-      body: RecallRequest.default({}),
+      // No body (Fastify gives null) recalls from every recipient.
+      body: RecallRequest.nullish(),
       response: { 202: RecallAnswer }
     }
   }, async (request, reply) => {
-    const outcome = await requestRecall(ctx, request.params.id, request.agency, request.body)
+    const outcome = await requestRecall(ctx, request.params.id, request.agency, request.body ?? {})
     return await reply.code(202).send(outcome)
   })
 }
