@@ -5,6 +5,7 @@ import { CustodySigner, createServiceApp, errorFactory, openServiceResources, st
 import type { InboxConfig } from './config.ts'
 import type { InboxContext } from './context.ts'
 import { startDeliveries } from './consumers/deliveries.ts'
+import { startRecalls } from './consumers/recalls.ts'
 import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { reawakenUnsignedSteps } from './domain/item-store.ts'
@@ -14,7 +15,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
 /** Inbox: each agency's received documents and the steps of handling them. */
 export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
-  const res = await openServiceResources({ service: 'inbox', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses] })
+  const res = await openServiceResources({ service: 'inbox', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses, STREAMS.recalls] })
   await Promise.all([res.keys.start(res.nc), res.directory.start(res.nc), res.agencyKeys.start(res.nc)])
 
   const app = await createServiceApp({
@@ -44,10 +45,12 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
       .catch((err: unknown) => { app.log.warn({ err, agency }, 'could not retry unsigned receipts') })
   })
   const deliveries = await startDeliveries(res.nc, ctx)
+  const recalls = await startRecalls(res.nc, ctx)
   const stopSweeper = startOutboxSweeper('statuses', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {
     stopSweeper()
     await deliveries.stop()
+    await recalls.stop()
     await res.close()
   })
   await app.register(async (scope) => { await inboxRoutes(scope as ServiceApp, ctx) })

@@ -9,12 +9,13 @@ import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { documentRoutes } from './routes/documents.ts'
 import { receiptRoutes } from './routes/receipts.ts'
+import { recallRoutes } from './routes/recall.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
 /** Routing: accepts documents from senders and queues one delivery per recipient. */
 export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
-  const res = await openServiceResources({ service: 'routing', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses] })
+  const res = await openServiceResources({ service: 'routing', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses, STREAMS.recalls] })
   const { directory } = res
   await Promise.all([res.keys.start(res.nc), directory.start(res.nc), res.agencyKeys.start(res.nc)])
 
@@ -51,6 +52,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
   await app.register(async (scope) => {
     await documentRoutes(scope as ServiceApp, ctx)
     await receiptRoutes(scope as ServiceApp, ctx)
+    await recallRoutes(scope as ServiceApp, ctx)
   })
   return app
 }

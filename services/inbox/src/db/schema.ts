@@ -1,4 +1,4 @@
-import { isNull } from 'drizzle-orm'
+import { isNull, sql } from 'drizzle-orm'
 import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial, boolean } from 'drizzle-orm/pg-core'
 
 export const inbox = pgSchema('inbox')
@@ -25,11 +25,22 @@ export const items = inbox.table('items', {
   /** whether both signatures verified on arrival, and what each check found */
   signaturesValid: boolean('signatures_valid'),
   signatureFindings: jsonb('signature_findings'),
+  /**
+   * The sender's recall (13), kept apart from `state` (the work: 01…06) so that a refused recall
+   * (16) leaves the work where it was. An agreed recall (15) withdraws the item.
+   */
+  recallRequestedAt: timestamp('recall_requested_at', { withTimezone: true }),
+  recallNote: text('recall_note'),
+  /** `15` agreed (the item is withdrawn) or `16` refused; null while the recall is pending */
+  recallAnswer: text('recall_answer'),
+  recallAnsweredAt: timestamp('recall_answered_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [
   // Exactly one copy per (document, recipient), however often the delivery comes.
   uniqueIndex('items_document_recipient').on(t.documentId, t.recipient),
-  index('items_recipient_id').on(t.recipient, t.id)
+  index('items_recipient_id').on(t.recipient, t.id),
+  // An agency's later updates and replacements of a document, found from the original.
+  index('items_recipient_original').on(t.recipient, sql`(${t.fields}->'business'->>'original')`).where(sql`${t.fields} ? 'business'`)
 ])
 
 /** Each step of handling an item; each becomes a status message to the sender. */

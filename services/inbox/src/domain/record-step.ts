@@ -4,7 +4,8 @@ import type { InboxContext } from '../context.ts'
 import { appendStep, findItem, findStep, lockItem, redateReceipt, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
 import { custodyReceiptSignature, receiptOf } from './receipts.ts'
 import { sendStep } from './status-publisher.ts'
-import { allowedNext } from './status-transitions.ts'
+import { appendRecallAnswer } from './recall-store.ts'
+import { RECALL_ANSWERS, nextSteps } from './status-transitions.ts'
 
 export interface StepInput {
   code: StatusCode
@@ -42,6 +43,8 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
     if (item === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
     // Checked again under the lock: another step may have been recorded while this one was signed.
     checkTransition(ctx, item, input.code)
+    // An answer to a recall sits beside the work state, so a refusal (16) resumes the work where it was.
+    if (RECALL_ANSWERS.includes(input.code)) return await appendRecallAnswer(tx, item, receipt, signature)
     const step = await appendStep(tx, item, receipt, signature)
     return { item: { ...item, state: input.code }, step }
   })
@@ -78,9 +81,14 @@ async function trySend (ctx: InboxContext, item: ItemRow, step: StepRow): Promis
 }
 
 function checkTransition (ctx: InboxContext, item: ItemRow, code: StatusCode): void {
-  const allowed = allowedNext(item.state as StatusCode)
+  const next = nextSteps(item)
+  if (next.withdrawn) {
+    throw ctx.fail('ITEM_WITHDRAWN', `the sender recalled ${item.documentId} and the recall was agreed (15)`, { state: item.state, recall: '15' })
+  }
+  const { allowed } = next
   if (!allowed.includes(code)) {
-    throw ctx.fail('TRANSITION_NOT_ALLOWED', `the item is at ${item.state}; allowed next: ${allowed.length > 0 ? allowed.join(', ') : 'none'}`, { state: item.state, allowed })
+    const where = item.recallRequestedAt !== null && item.recallAnswer === null ? `the item is at ${item.state} with a recall (13) to answer` : `the item is at ${item.state}`
+    throw ctx.fail('TRANSITION_NOT_ALLOWED', `${where}; allowed next: ${allowed.length > 0 ? allowed.join(', ') : 'none'}`, { state: item.state, allowed })
   }
 }
 

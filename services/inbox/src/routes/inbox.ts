@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { Channel, DetachedSignature, Official, SCOPES, STATUS_CODES, SignatureFinding, StatusCode, type Envelope, type SignatureFindingView, type SignaturePair } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
+import { laterLinks, originalLinks, type OriginalLink } from '../domain/business-links.ts'
 import { getItem, listItems, type ItemRow, type StepRow } from '../domain/item-store.ts'
 import { recordStep, signStep } from '../domain/record-step.ts'
 
@@ -30,8 +31,25 @@ const ItemView = z.object({
   stateName: z.string(),
   sentAt: z.string(),
   receivedAt: z.string(),
-  updatedAt: z.string()
+  updatedAt: z.string(),
+  /** the sender recalled the document and the recall was agreed (15): the item takes no more steps */
+  withdrawn: z.boolean(),
+  /** the sender's recall (13), kept beside the work state; `answer` 15 agreed, 16 refused, null still to answer */
+  recall: z.object({
+    requestedAt: z.string(),
+    note: z.string().nullable(),
+    answer: z.enum(['15', '16']).nullable(),
+    answeredAt: z.string().nullable()
+  }).nullable(),
+  /** this document updates (2) or replaces (3) an earlier one; `itemId` is this inbox's item of it, if any */
+  original: z.object({
+    type: z.union([z.literal(2), z.literal(3)]),
+    documentId: z.string(),
+    reason: z.string().nullable(),
+    itemId: z.string().nullable()
+  }).nullable()
 })
+const LaterLink = z.object({ documentId: z.string(), itemId: z.string() })
 const ItemDetail = ItemView.extend({
   document: z.record(z.string(), z.unknown()),
   recipients: z.array(z.string()),
@@ -47,10 +65,13 @@ const ItemDetail = ItemView.extend({
     validToday: z.boolean().nullable(),
     today: z.array(SignatureFinding)
   }),
-  steps: z.array(StepView)
+  steps: z.array(StepView),
+  /** the items of this inbox that update or replace this document */
+  updates: z.array(LaterLink),
+  replacements: z.array(LaterLink)
 })
 
-function itemView (item: ItemRow): z.infer<typeof ItemView> {
+function itemView (item: ItemRow, original: OriginalLink | undefined): z.infer<typeof ItemView> {
   return {
     id: item.id,
     documentId: item.documentId,
@@ -61,8 +82,22 @@ function itemView (item: ItemRow): z.infer<typeof ItemView> {
     stateName: STATUS_CODES[item.state as StatusCode],
     sentAt: item.sentAt.toISOString(),
     receivedAt: item.receivedAt.toISOString(),
-    updatedAt: item.updatedAt.toISOString()
+    updatedAt: item.updatedAt.toISOString(),
+    withdrawn: item.recallAnswer === '15',
+    recall: item.recallRequestedAt === null
+      ? null
+      : {
+          requestedAt: item.recallRequestedAt.toISOString(),
+          note: item.recallNote,
+          answer: item.recallAnswer as '15' | '16' | null,
+          answeredAt: item.recallAnsweredAt?.toISOString() ?? null
+        },
+    original: original ?? null
   }
+}
+
+async function itemViewOf (ctx: InboxContext, item: ItemRow): Promise<z.infer<typeof ItemView>> {
+  return itemView(item, (await originalLinks(ctx.db, item.recipient, [item])).get(item.id))
 }
 
 function stepView (step: StepRow): z.infer<typeof StepView> {
@@ -107,7 +142,8 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     }
   }, async (request) => {
     const page = await listItems(ctx.db, request.agency, request.query)
-    return { items: page.items.map(itemView), next: page.next }
+    const originals = await originalLinks(ctx.db, request.agency, page.items)
+    return { items: page.items.map((item) => itemView(item, originals.get(item.id))), next: page.next }
   })
 
   app.get('/v1/inbox/:id', {
@@ -117,7 +153,8 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     const found = z.uuid().safeParse(request.params.id).success ? await getItem(ctx.db, request.params.id, request.agency) : undefined
     if (found === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${request.params.id} in the inbox of ${request.agency}`)
     return {
-      ...itemView(found.item),
+      ...await itemViewOf(ctx, found.item),
+      ...await laterLinks(ctx.db, request.agency, found.item.documentId),
       document: found.item.fields as Record<string, unknown>,
       recipients: found.item.recipients,
       envelope: found.item.envelope as Record<string, unknown> | null,
@@ -130,7 +167,7 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     onRequest: app.requireScopes(SCOPES.inboxWrite),
     schema: {
       tags: ['inbox'],
-      summary: 'Record a step (03 accepted … 06 completed, or 02 refused); the sender is told, with the agency\u2019s signed receipt',
+      summary: 'Record a step (03 accepted … 06 completed, or 02 refused; 15 or 16 to answer a recall); the sender is told, with the agency\u2019s signed receipt',
       description: 'The receipt is signed by the signatures service for an agency in its custody. A DMS that signs for itself sends `at` (now, an ISO 8601 time with offset, put into the receipt exactly as written) and `signature`, its detached JWS of the receipt built from the item and these fields.',
       params: z.object({ id: z.string() }),
       body: z.object({
@@ -148,7 +185,7 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       throw ctx.fail('ITEM_NOT_FOUND', `no item ${request.params.id} in the inbox of ${request.agency}`)
     }
     const { item, step } = await recordStep(ctx, request.params.id, request.agency, request.body)
-    return { ...itemView({ ...item, updatedAt: step.at }), step: stepView(step) }
+    return { ...await itemViewOf(ctx, { ...item, updatedAt: step.at }), step: stepView(step) }
   })
 
   app.post('/v1/inbox/:id/receipts', {
@@ -166,6 +203,6 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       throw ctx.fail('ITEM_NOT_FOUND', `no item ${request.params.id} in the inbox of ${request.agency}`)
     }
     const { item, step } = await signStep(ctx, request.params.id, request.agency, request.body.code, request.body.signature, request.body.at)
-    return { ...itemView(item), step: stepView(step) }
+    return { ...await itemViewOf(ctx, item), step: stepView(step) }
   })
 }

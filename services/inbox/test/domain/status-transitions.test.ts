@@ -1,6 +1,6 @@
 import t from 'tap'
 import { STATUS_CODES, type StatusCode } from '@lienthong/contracts'
-import { NEXT_STEPS, allowedNext } from '../../src/domain/status-transitions.ts'
+import { NEXT_STEPS, RECALL_ANSWERS, allowedNext, nextSteps, recallTakesEffectAtOnce, type ItemStates } from '../../src/domain/status-transitions.ts'
 
 const ALL = Object.keys(STATUS_CODES) as StatusCode[]
 const can = (from: StatusCode, to: StatusCode): boolean => allowedNext(from).includes(to)
@@ -61,4 +61,18 @@ t.test('every path from 01 ends at 02 or 06', async (t) => {
   t.same([...reachable].sort(), ['01', '02', '03', '04', '05', '06'])
   const terminals = [...reachable].filter((s) => allowedNext(s).length === 0).sort()
   t.same(terminals, ['02', '06'])
+})
+
+t.test('nextSteps: the work, a pending recall, a withdrawn item', async (t) => {
+  const item = (state: string, recallRequestedAt: Date | null = null, recallAnswer: string | null = null): ItemStates => ({ state, recallRequestedAt, recallAnswer })
+  t.same(nextSteps(item('04')), { withdrawn: false, allowed: ['05', '06'] }, 'no recall: the work goes on')
+  t.same(nextSteps(item('04', new Date())), { withdrawn: false, allowed: ['15', '16'] }, 'a recall to answer pauses the work')
+  t.same(nextSteps(item('04', new Date(), '16')), { withdrawn: false, allowed: ['05', '06'] }, 'a refused recall resumes it where it was')
+  t.same(nextSteps(item('06', new Date(), '16')), { withdrawn: false, allowed: [] })
+  t.same(nextSteps(item('03', new Date(), '15')), { withdrawn: true }, 'an agreed recall withdraws the item')
+  t.notOk((nextSteps(item('01')) as { allowed: readonly string[] }).allowed.some((c) => RECALL_ANSWERS.includes(c as StatusCode)), 'no answer without a recall')
+})
+
+t.test('a recall takes effect at once only before acceptance', async (t) => {
+  t.same(['01', '02', '03', '04', '05', '06'].filter(recallTakesEffectAtOnce), ['01', '02'])
 })

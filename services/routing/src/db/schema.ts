@@ -1,4 +1,4 @@
-import { isNull as sqlIsNull } from 'drizzle-orm'
+import { isNotNull as sqlIsNotNull, isNull as sqlIsNull, sql } from 'drizzle-orm'
 import { pgSchema, text, integer, timestamp, jsonb, primaryKey, uniqueIndex, index } from 'drizzle-orm/pg-core'
 
 export const routing = pgSchema('routing')
@@ -27,11 +27,18 @@ export const documents = routing.table('documents', {
   /** SHA-256 of the canonical envelope, which every receipt names */
   envelopeDigest: text('envelope_digest'),
   /** who signed: `dms` (the sender's own keys) or `custody` (the signatures service for it) */
-  signedBy: text('signed_by')
+  signedBy: text('signed_by'),
+  /**
+   * An update (2) or replacement (3) names the document it changes in its signed fields; these
+   * columns are derived from them by Postgres, so the link can never say other than the envelope.
+   */
+  businessType: integer('business_type').generatedAlwaysAs(sql`("fields"->'business'->>'type')::integer`),
+  originalId: text('original_id').generatedAlwaysAs(sql`("fields"->'business'->>'original')`)
 }, (t) => [
   uniqueIndex('documents_sender_idempotency_key').on(t.sender, t.idempotencyKey),
   uniqueIndex('documents_sender_year_number').on(t.sender, t.issuedYear, t.number, t.notation),
-  index('documents_unpublished').on(t.acceptedAt).where(sqlIsNull(t.publishedAt))
+  index('documents_unpublished').on(t.acceptedAt).where(sqlIsNull(t.publishedAt)),
+  index('documents_original').on(t.originalId).where(sqlIsNotNull(t.originalId))
 ])
 
 export const deliveries = routing.table('deliveries', {
@@ -39,8 +46,16 @@ export const deliveries = routing.table('deliveries', {
   recipient: text('recipient').notNull(),
   /** `queued` until the first status message, then the latest status code */
   status: text('status').notNull().default('queued'),
-  statusAt: timestamp('status_at', { withTimezone: true })
-}, (t) => [primaryKey({ columns: [t.documentId, t.recipient] })])
+  statusAt: timestamp('status_at', { withTimezone: true }),
+  /** the sender asked for the document back from this recipient (13); one recall per recipient */
+  recallRequestedAt: timestamp('recall_requested_at', { withTimezone: true }),
+  recallNote: text('recall_note'),
+  /** set once JetStream acknowledged the recall message; requested but null rows are the recall outbox */
+  recallPublishedAt: timestamp('recall_published_at', { withTimezone: true })
+}, (t) => [
+  primaryKey({ columns: [t.documentId, t.recipient] }),
+  index('deliveries_recalls_unpublished').on(t.recallRequestedAt).where(sql`${t.recallRequestedAt} is not null and ${t.recallPublishedAt} is null`)
+])
 
 export const deliveryStatuses = routing.table('delivery_statuses', {
   documentId: text('document_id').notNull(),

@@ -2,6 +2,7 @@ import { documentId, type SendDocumentRequest, type SendDocumentResponse } from 
 import { jsonDigest } from '@lienthong/crypto'
 import type { RoutingContext } from '../context.ts'
 import { resolveAddressing } from './addressing.ts'
+import { checkOriginal } from './original-link.ts'
 import { publishDeliveries } from './deliveries-publisher.ts'
 import { signedEnvelope } from './envelope-signing.ts'
 import { findDocument, markPublished, storeDocument } from './document-store.ts'
@@ -35,6 +36,7 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
   // (a recipient suspended after the first send must not make its retry fail).
   let row = await findDocument(ctx.db, probe)
   if (row === undefined) {
+    await checkOriginal(ctx, agency, body.document)
     const recipients = resolveAddressing(ctx.directory, agency, body.to, fail, { policy: ctx.config.sendPolicy, recipientsMax: ctx.config.RECIPIENTS_MAX })
     const signed = await signedEnvelope(ctx, agency, body)
     row = (await storeDocument(ctx.db, { ...probe, requestDigest, recipients, signed })).row

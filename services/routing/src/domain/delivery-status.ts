@@ -38,6 +38,16 @@ export interface DeliveryView {
   statusName: string
   at: string | null
   history: { code: StatusCode, name: string, channel: string, at: string, note: string | null }[]
+  /** the sender's recall from this recipient, and the recipient's answer so far (15 agreed, 16 refused) */
+  recall: { requestedAt: string, note: string | null, sent: boolean, answer: '15' | '16' | null, answeredAt: string | null } | null
+}
+
+export interface BusinessLinks {
+  /** what this document updates (2) or replaces (3) */
+  original: { id: string, type: 2 | 3 } | null
+  /** the sender's later documents that update or replace this one, oldest first */
+  updates: string[]
+  replacements: string[]
 }
 
 /** A sender's document with each recipient's current status and history; undefined if not theirs. */
@@ -54,13 +64,37 @@ export async function documentWithDeliveries (db: Db, id: string, sender: string
   }
   return {
     doc,
-    deliveries: rows.map((r) => ({
-      recipient: r.recipient,
-      status: r.status,
-      statusName: r.status === 'queued' ? 'queued' : STATUS_CODES[r.status as StatusCode],
-      at: r.statusAt?.toISOString() ?? null,
-      history: byRecipient.get(r.recipient) ?? []
-    }))
+    deliveries: rows.map((r) => {
+      const h = byRecipient.get(r.recipient) ?? []
+      const answer = h.find((x) => x.code === '15' || x.code === '16')
+      return {
+        recipient: r.recipient,
+        status: r.status,
+        statusName: r.status === 'queued' ? 'queued' : STATUS_CODES[r.status as StatusCode],
+        at: r.statusAt?.toISOString() ?? null,
+        history: h,
+        recall: r.recallRequestedAt === null
+          ? null
+          : {
+              requestedAt: r.recallRequestedAt.toISOString(),
+              note: r.recallNote,
+              sent: r.recallPublishedAt !== null,
+              answer: (answer?.code ?? null) as '15' | '16' | null,
+              answeredAt: answer?.at ?? null
+            }
+      }
+    })
+  }
+}
+
+/** A document's place in its update/replacement chain: the link it carries, and the later ones that name it. */
+export async function businessLinks (db: Db, doc: Pick<typeof documents.$inferSelect, 'id' | 'sender' | 'originalId' | 'businessType'>): Promise<BusinessLinks> {
+  const later = await db.select({ id: documents.id, type: documents.businessType }).from(documents)
+    .where(and(eq(documents.originalId, doc.id), eq(documents.sender, doc.sender))).orderBy(documents.acceptedAt, documents.id)
+  return {
+    original: doc.originalId === null ? null : { id: doc.originalId, type: doc.businessType as 2 | 3 },
+    updates: later.filter((d) => d.type === 2).map((d) => d.id),
+    replacements: later.filter((d) => d.type === 3).map((d) => d.id)
   }
 }
 

@@ -3,7 +3,7 @@ import { SCOPES, SendDocumentRequest, SendDocumentResponse } from '@lienthong/co
 import type { ServiceApp } from '@lienthong/platform'
 import type { RoutingContext } from '../context.ts'
 import { acceptDocument } from '../domain/accept-document.ts'
-import { documentWithDeliveries } from '../domain/delivery-status.ts'
+import { businessLinks, documentWithDeliveries } from '../domain/delivery-status.ts'
 
 const DocumentView = z.object({
   id: z.string(),
@@ -11,12 +11,25 @@ const DocumentView = z.object({
   document: z.record(z.string(), z.unknown()),
   acceptedAt: z.string(),
   queued: z.boolean(),
+  /** the document this one updates (type 2) or replaces (type 3) */
+  original: z.object({ id: z.string(), type: z.union([z.literal(2), z.literal(3)]) }).nullable(),
+  /** the sender's later documents that update or replace this one */
+  updates: z.array(z.string()),
+  replacements: z.array(z.string()),
   recipients: z.array(z.object({
     recipient: z.string(),
     status: z.string(),
     statusName: z.string(),
     at: z.string().nullable(),
-    history: z.array(z.object({ code: z.string(), name: z.string(), channel: z.string(), at: z.string(), note: z.string().nullable() }))
+    history: z.array(z.object({ code: z.string(), name: z.string(), channel: z.string(), at: z.string(), note: z.string().nullable() })),
+    recall: z.object({
+      requestedAt: z.string(),
+      note: z.string().nullable(),
+      /** the recall message is in JetStream (otherwise the outbox will send it) */
+      sent: z.boolean(),
+      answer: z.enum(['15', '16']).nullable(),
+      answeredAt: z.string().nullable()
+    }).nullable()
   }))
 })
 
@@ -56,6 +69,7 @@ export async function documentRoutes (app: ServiceApp, ctx: RoutingContext): Pro
       document: found.doc.fields as Record<string, unknown>,
       acceptedAt: found.doc.acceptedAt.toISOString(),
       queued: found.doc.publishedAt !== null,
+      ...await businessLinks(ctx.db, found.doc),
       recipients: found.deliveries
     }
   })
