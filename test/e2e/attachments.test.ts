@@ -133,7 +133,7 @@ t.test('attachments', async (t) => {
     t.equal(decodeURIComponent(disposition.split("filename*=UTF-8''")[1]!), name, 'the Vietnamese name, exactly')
 
     const size = file.length
-    for (const [range, start, end] of [['bytes=0-99', 0, 99], ['bytes=131000-131200', 131000, 131200], ['bytes=-10', size - 10, size - 1], ['bytes=300000-', 300000, size - 1], ['bytes=400000-9999999', 400000, size - 1]] as const) {
+    for (const [range, start, end] of [['bytes=0-99', 0, 99], ['bytes=131000-131200', 131000, 131200], ['bytes=-10', size - 10, size - 1], ['bytes=300000-', 300000, size - 1], ['bytes=390000-9999999', 390000, size - 1]] as const) {
       const part = await raw('GET', `${itemUrl}/0`, { token: district, headers: { range } })
       t.equal(part.status, 206, range)
       t.equal(part.headers['content-range'], `bytes ${start}-${end}/${size}`)
@@ -243,7 +243,7 @@ t.test('attachments', async (t) => {
   await t.test('a 100 MB file goes through with the services\u2019 memory bounded', async (t) => {
     const size = ATTACHMENT_MAX_BYTES
     const hash = createHash('sha256')
-    let tail = Buffer.alloc(0)
+    let tail: Buffer = Buffer.alloc(0)
     for await (const piece of bigFile(size)) { hash.update(piece); tail = piece.subarray(piece.length - 1000) }
     const bigDigest = hash.digest('hex')
 
