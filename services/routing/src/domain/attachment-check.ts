@@ -7,7 +7,7 @@ import type { RoutingContext } from '../context.ts'
  * attachments under one name would overwrite each other in a recipient's folder, so a name is
  * used once.
  */
-export async function checkAttachments (ctx: RoutingContext, attachments: readonly AttachmentDigest[] | undefined): Promise<void> {
+export async function checkAttachments (ctx: Pick<RoutingContext, 'attachments' | 'fail' | 'log'>, attachments: readonly AttachmentDigest[] | undefined): Promise<void> {
   if (attachments === undefined || attachments.length === 0) return
   const { fail } = ctx
   const names = new Set<string>()

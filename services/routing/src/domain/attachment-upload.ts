@@ -7,9 +7,9 @@ import type { RoutingContext } from '../context.ts'
  * bytes are hashed as they pass; a mismatch or a file over 100 MB keeps nothing. Any other
  * failure (NATS away, a publish not acknowledged) is a 503: nothing was kept either, retry.
  */
-export async function uploadAttachment (ctx: RoutingContext, sha256: string, body: AsyncIterable<Uint8Array>): Promise<{ attachment: StoredAttachment, created: boolean }> {
+export async function uploadAttachment (ctx: Pick<RoutingContext, 'attachments' | 'fail' | 'log'>, sha256: string, body: AsyncIterable<Uint8Array>, maxBytes = ATTACHMENT_MAX_BYTES): Promise<{ attachment: StoredAttachment, created: boolean }> {
   try {
-    return await ctx.attachments.store(sha256, body, ATTACHMENT_MAX_BYTES)
+    return await ctx.attachments.store(sha256, body, maxBytes)
   } catch (err) {
     if (err instanceof AttachmentMismatchError) {
       throw ctx.fail('ATTACHMENT_MISMATCH', `${err.message}; nothing was kept`, { sha256: err.actual.sha256, size: err.actual.size })
