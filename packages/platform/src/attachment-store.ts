@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
+import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream'
 import { Objm, StorageType, setSha256Backend, type ObjectInfo, type ObjectStore } from '@nats-io/obj'
 import { OBJECT_STORES } from '@lienthong/contracts'
 
@@ -150,14 +150,20 @@ export class AttachmentStore {
     // The last piece waits until the digest is checked, so altered bytes never arrive complete.
     let held: Uint8Array | undefined
     let offset = 0
-    let seq = 0
-    for (let n = 0; n < attachment.chunks && offset <= end; n++) {
-      const m = await this.#jsm.direct.getMessage(stream, { seq: seq + 1, next_by_subj: subject })
+    // The next chunk is asked for while this one is handed on: one round trip hidden per chunk.
+    const after = (seq: number): Promise<StoredMsg | null> => {
+      const next = this.#jsm.direct.getMessage(stream, { seq: seq + 1, next_by_subj: subject })
+      next.catch(() => {}) // awaited below, unless the reader stops first
+      return next
+    }
+    let coming = attachment.chunks > 0 ? after(0) : undefined
+    for (let n = 0; coming !== undefined; n++) {
+      const m = await coming
       if (m === null) throw new Error(`chunk ${n} of attachment ${attachment.sha256} is missing`)
-      seq = m.seq
       const data = m.data
       const from = offset
       offset += data.length
+      coming = n + 1 < attachment.chunks && offset <= end ? after(m.seq) : undefined
       hash?.update(data)
       if (offset <= start) continue
       if (held !== undefined) yield held
