@@ -164,6 +164,13 @@ t.test('attachments', async (t) => {
     isProblem(t, await raw('GET', `${itemUrl}/0`), 401, 'INB_UNAUTHORIZED')
   })
 
+  await t.test('both routes are in the services\u2019 OpenAPI', async (t) => {
+    const routing = await request('GET', `${stack.routing.url}/docs/json`)
+    t.ok(routing.body.paths['/v1/attachments/{sha256}']?.put, 'PUT /v1/attachments/{sha256}')
+    const inbox = await request('GET', `${stack.inbox.url}/docs/json`)
+    t.ok(inbox.body.paths['/v1/inbox/{id}/attachments/{n}']?.get, 'GET /v1/inbox/{id}/attachments/{n}')
+  })
+
   await t.test('two documents with the same file keep one copy of it', async (t) => {
     const before = await storeCounts(stack, jsm)
     t.equal(await objectsNamed(jsm, digest), 1)
