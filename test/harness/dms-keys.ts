@@ -35,11 +35,11 @@ export function sign (value: unknown, key: Pick<DmsKey, 'kid' | 'alg' | 'private
 /** The envelope of a request as routing will build it, signed by the DMS's signer and agency keys. */
 export function signRequest (
   sender: string,
-  body: Pick<SendDocumentRequest, 'to'> & { document: Record<string, unknown> },
+  body: Pick<SendDocumentRequest, 'to' | 'attachments'> & { document: Record<string, unknown> },
   keys: { signer: Pick<DmsKey, 'kid' | 'alg' | 'privateKey'>, agency: Pick<DmsKey, 'kid' | 'alg' | 'privateKey'> },
   signedAt = new Date().toISOString()
 ): { envelope: Envelope, signatures: EnvelopeSignatures } {
-  const envelope = buildEnvelope({ sender, to: body.to, document: body.document as Envelope['document'], signedAt })
+  const envelope = buildEnvelope({ sender, to: body.to, document: body.document as Envelope['document'], attachments: body.attachments, signedAt })
   return { envelope, signatures: { signedAt, signer: sign(envelope, keys.signer), agency: sign(envelope, keys.agency) } }
 }
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { jetstream } from '@nats-io/jetstream'
 import { STREAMS, agencyOfKeyBucketKey } from '@lienthong/contracts'
-import { CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
+import { AttachmentStore, CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { InboxConfig } from './config.ts'
 import type { InboxContext } from './context.ts'
 import { startDeliveries } from './consumers/deliveries.ts'
@@ -9,6 +9,7 @@ import { startRecalls } from './consumers/recalls.ts'
 import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { reawakenUnsignedSteps } from './domain/item-store.ts'
+import { attachmentRoutes } from './routes/attachments.ts'
 import { inboxRoutes } from './routes/inbox.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
@@ -54,5 +55,7 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
     await res.close()
   })
   await app.register(async (scope) => { await inboxRoutes(scope as ServiceApp, ctx) })
+  const attachments = await AttachmentStore.open(res.nc)
+  await app.register(async (scope) => { await attachmentRoutes(scope as ServiceApp, ctx, attachments) })
   return app
 }

@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import { jetstream } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
-import { CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
+import { AttachmentStore, CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 import type { RoutingContext } from './context.ts'
 import { startStatusUpdates } from './consumers/status-updates.ts'
 import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
+import { attachmentRoutes } from './routes/attachments.ts'
 import { documentRoutes } from './routes/documents.ts'
 import { receiptRoutes } from './routes/receipts.ts'
 import { recallRoutes } from './routes/recall.ts'
@@ -39,6 +40,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
     directory,
     signatures: res.signatureChecker,
     custody: new CustodySigner(res.nc),
+    attachments: await AttachmentStore.open(res.nc),
     fail: errorFactory('routing'),
     log: app.log
   }
@@ -54,5 +56,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
     await receiptRoutes(scope as ServiceApp, ctx)
     await recallRoutes(scope as ServiceApp, ctx)
   })
+  // Its own scope: the upload's body is a stream, not JSON.
+  await app.register(async (scope) => { await attachmentRoutes(scope as ServiceApp, ctx) })
   return app
 }

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import type { CustodySigner, Directory, ErrorFactory, SignatureChecker } from '@lienthong/platform'
+import type { AttachmentStore, CustodySigner, Directory, ErrorFactory, SignatureChecker } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 
 /** What routing's routes, consumers and domain functions are given. */
@@ -14,6 +14,8 @@ export interface RoutingContext {
   signatures: SignatureChecker
   /** asks the signatures service to sign for agencies in its custody */
   custody: CustodySigner
+  /** uploaded files, by SHA-256, one copy however many documents name them */
+  attachments: AttachmentStore
   fail: ErrorFactory<'routing'>
   log: FastifyBaseLogger
 }

@@ -30,7 +30,7 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
   const id = documentId(agency, body.document)
   const key = input.idempotencyKey ?? id
   // Signatures are left out: a DMS retrying with a fresh signature is still sending the same document.
-  const requestDigest = jsonDigest({ from: agency, to: body.to, document: body.document })
+  const requestDigest = jsonDigest({ from: agency, to: body.to, document: body.document, ...(body.attachments !== undefined && body.attachments.length > 0 ? { attachments: body.attachments } : {}) })
   const probe = { id, sender: agency, idempotencyKey: key, fields: body.document }
   // A repeat is answered from what was stored, before any check that may have changed since
   // (a recipient suspended after the first send must not make its retry fail).

@@ -1,6 +1,7 @@
 import { buildEnvelope, type Envelope, type SendDocumentRequest, type SignaturePair } from '@lienthong/contracts'
 import { CustodyUnavailableError } from '@lienthong/platform'
 import type { RoutingContext } from '../context.ts'
+import { checkAttachments } from './attachment-check.ts'
 
 export interface SignedEnvelope {
   envelope: Envelope
@@ -19,7 +20,9 @@ export interface SignedEnvelope {
 export async function signedEnvelope (ctx: RoutingContext, sender: string, body: SendDocumentRequest, now = new Date()): Promise<SignedEnvelope> {
   const { fail } = ctx
   const given = body.signatures
-  const envelope = buildEnvelope({ sender, to: body.to, document: body.document, signedAt: given?.signedAt ?? now.toISOString() })
+  // The envelope names only files the store holds as named: the signatures then cover their bytes.
+  await checkAttachments(ctx, body.attachments)
+  const envelope = buildEnvelope({ sender, to: body.to, document: body.document, attachments: body.attachments, signedAt: given?.signedAt ?? now.toISOString() })
   let signatures: SignaturePair
   let signedBy: SignedEnvelope['signedBy']
   if (given !== undefined) {
