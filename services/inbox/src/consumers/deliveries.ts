@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { CONSUMERS, DeliveryMessage, STREAMS } from '@lienthong/contracts'
-import { PoisonMessage, decodeMessage, startConsumer, type RunningConsumer } from '@lienthong/platform'
+import { CONSUMERS, DELIVERY_LANES, DeliveryMessage, STREAMS, deliverLaneSubject, inboxLaneConsumer } from '@lienthong/contracts'
+import { PoisonMessage, decodeMessage, startPriorityConsumer, type RunningConsumer } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { storeArrival } from '../domain/item-store.ts'
 import { sendStep } from '../domain/status-publisher.ts'
@@ -13,12 +13,17 @@ const KEY_LAG_GRACE_MS = 60_000
  * signatures again, and answers the sender with a signed 01 (arrived). The message is
  * acknowledged only after both, so a crash in between redelivers it, and the unique key and the
  * status message id turn the second pass into a no-op.
+ *
+ * One consumer per lane, strict priority between them: under a backlog of normal deliveries a
+ * hỏa tốc one waits only for a handler slot to free. The single consumer of the older layout
+ * (`inbox-deliveries` on `deliver.>`) is removed, or it would keep every message of an upgraded
+ * stream pending for ever.
  */
 export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): Promise<RunningConsumer> {
-  return await startConsumer(nc, {
+  return await startPriorityConsumer(nc, {
     stream: STREAMS.deliveries.name,
-    durable: CONSUMERS.inboxDeliveries,
-    filterSubject: 'deliver.>',
+    lanes: DELIVERY_LANES.map((lane) => ({ durable: inboxLaneConsumer(lane), filterSubject: deliverLaneSubject(lane) })),
+    retire: [CONSUMERS.inboxDeliveries],
     log: ctx.log,
     ackWaitMs: ctx.config.ACK_WAIT_MS,
     handle: async (msg) => {
