@@ -107,11 +107,12 @@ async function main (): Promise<void> {
   const teardowns: Array<() => Promise<void> | void> = []
   try {
     process.stdout.write('starting a stack with every Lào Cai agency in custody…\n')
-    // BENCH_PROFILE=<dir>: routing and inbox write CPU profiles there when the bench ends
-    const profileDir = process.env.BENCH_PROFILE
-    const profiled: Record<string, string> = profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }
-    const stack = await startStack({ name: 'bench', teardown: (fn) => { teardowns.push(fn) } }, { custody: 'all', env: { routing: profiled, inbox: profiled } })
-    if (profileDir !== undefined) teardowns.push(async () => { await Promise.all([stack.routing.stop(), stack.inbox.stop()]) })
+    // BENCH_SERVICE_NODE_OPTIONS (e.g. `--import <a profiler preload>`) goes to routing and inbox,
+    // which are then stopped gently at the end so that whatever they write on exit is written
+    const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS
+    const extra: Record<string, string> = nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }
+    const stack = await startStack({ name: 'bench', teardown: (fn) => { teardowns.push(fn) } }, { custody: 'all', env: { routing: extra, inbox: extra } })
+    if (nodeOptions !== undefined) teardowns.push(async () => { await Promise.all([stack.routing.stop(), stack.inbox.stop()]) })
     const token = await stack.tokenFor(PROVINCE)
     // One small document first: every code path warm, every connection open, as in a running service.
     const warm = await request('POST', `${stack.routing.url}/v1/documents`, { token, json: { to: ['000.00.31.H38'], document: { number: '1', notation: 'CT-UBND', type: 'Công văn', subject: 'Khởi động', issuedAt: '2026-11-26' } } })

@@ -2,8 +2,9 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { CONSUMERS, DELIVERY_LANES, DeliveryMessage, STREAMS, deliverLaneSubject, inboxLaneConsumer } from '@lienthong/contracts'
 import { PoisonMessage, decodeMessage, startPriorityConsumer, type RunningConsumer } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
-import { storeArrival } from '../domain/item-store.ts'
-import { sendStep } from '../domain/status-publisher.ts'
+import { storeArrivals, type Arrival } from '../domain/item-store.ts'
+import { TurnBatcher } from '../domain/turn-batcher.ts'
+import { ArrivalReceipts } from '../domain/arrival-receipts.ts'
 
 /** How long a delivery signed with a key the mirror does not know yet is retried. */
 const KEY_LAG_GRACE_MS = 60_000
@@ -20,6 +21,10 @@ const KEY_LAG_GRACE_MS = 60_000
  * stream pending for ever.
  */
 export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): Promise<RunningConsumer> {
+  // Deliveries handled at the same moment share one transaction: each is still acknowledged only
+  // after the transaction holding it committed.
+  const arrivals = new TurnBatcher<Parameters<typeof storeArrivals>[1][number], Arrival>(async (batch) => await storeArrivals(ctx.db, batch))
+  const receipts = new ArrivalReceipts(ctx)
   return await startPriorityConsumer(nc, {
     stream: STREAMS.deliveries.name,
     lanes: DELIVERY_LANES.map((lane) => ({ durable: inboxLaneConsumer(lane), filterSubject: deliverLaneSubject(lane) })),
@@ -39,8 +44,8 @@ export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): P
         throw new Error('a signing key is not in this copy\u2019s mirror yet')
       }
       if (!check.valid) ctx.log.warn({ documentId: delivery.documentId, recipient: delivery.recipient, findings: check.findings }, 'delivery arrived with signatures that do not verify')
-      const { item, step } = await storeArrival(ctx.db, delivery, check)
-      await sendStep(ctx, item, step)
+      const { item, step } = await arrivals.call({ delivery, check })
+      await receipts.send(item, step)
     }
   })
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, asc, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, asc, isNull, or, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { uuidv7 } from 'uuidv7'
 import type { DeliveryMessage, Receipt, StatusCode } from '@lienthong/contracts'
@@ -16,32 +16,59 @@ export type StepRow = typeof steps.$inferSelect
  * makes a second delivery a no-op; the arrival step is returned either way so its receipt can be
  * signed and its status message (re)published.
  */
-export async function storeArrival (db: Db, delivery: DeliveryMessage, check: EnvelopeCheck): Promise<{ item: ItemRow, step: StepRow, created: boolean }> {
-  const { envelope } = delivery
+export async function storeArrival (db: Db, delivery: DeliveryMessage, check: EnvelopeCheck): Promise<Arrival> {
+  return (await storeArrivals(db, [{ delivery, check }]))[0]!
+}
+
+export interface Arrival { item: ItemRow, step: StepRow, created: boolean }
+
+/**
+ * storeArrival for many deliveries in one transaction of four statements, whatever their number:
+ * under a broadcast the round trips, not the rows, are what costs. The same delivery twice in one
+ * call is stored once and both get the one row.
+ */
+export async function storeArrivals (db: Db, arrivals: Array<{ delivery: DeliveryMessage, check: EnvelopeCheck }>): Promise<Arrival[]> {
+  if (arrivals.length === 0) return []
+  const key = (documentId: string, recipient: string): string => `${documentId}\n${recipient}`
   return await db.transaction(async (tx) => {
-    const inserted = await tx.insert(items).values({
+    const inserted = await tx.insert(items).values(arrivals.map(({ delivery, check }) => ({
       id: uuidv7(),
       documentId: delivery.documentId,
       recipient: delivery.recipient,
-      sender: envelope.sender,
-      subject: envelope.document.subject,
-      priority: envelope.document.priority,
-      fields: envelope.document,
+      sender: delivery.envelope.sender,
+      subject: delivery.envelope.document.subject,
+      priority: delivery.envelope.document.priority,
+      fields: delivery.envelope.document,
       recipients: delivery.recipients,
       sentAt: new Date(delivery.sentAt),
       state: '01',
-      envelope,
+      envelope: delivery.envelope,
       signatures: delivery.signatures,
       envelopeDigest: check.digest,
       signaturesValid: check.valid,
       signatureFindings: check.findings
-    }).onConflictDoNothing().returning()
-    const item = inserted[0] ?? (await tx.select().from(items)
-      .where(and(eq(items.documentId, delivery.documentId), eq(items.recipient, delivery.recipient))))[0]!
+    }))).onConflictDoNothing().returning()
+    const created = new Set(inserted.map((i) => i.id))
+    const byKey = new Map(inserted.map((i) => [key(i.documentId, i.recipient), i]))
+    const known = arrivals.filter(({ delivery: d }) => !byKey.has(key(d.documentId, d.recipient)))
+    if (known.length > 0) {
+      const rows = await tx.select().from(items)
+        .where(or(...known.map(({ delivery: d }) => and(eq(items.documentId, d.documentId), eq(items.recipient, d.recipient)))))
+      for (const i of rows) byKey.set(key(i.documentId, i.recipient), i)
+    }
+    const arrived = [...new Map(arrivals.map(({ delivery: d }) => {
+      const item = byKey.get(key(d.documentId, d.recipient))!
+      return [item.id, item]
+    })).values()]
     const at = new Date()
-    await tx.insert(steps).values({ itemId: item.id, code: '01', channel: 'online', at, receipt: receiptOf(item, { code: '01', channel: 'online', at }) }).onConflictDoNothing()
-    const step = (await tx.select().from(steps).where(and(eq(steps.itemId, item.id), eq(steps.code, '01'))))[0]!
-    return { item, step, created: inserted[0] !== undefined }
+    await tx.insert(steps).values(arrived.map((item) => ({ itemId: item.id, code: '01', channel: 'online', at, receipt: receiptOf(item, { code: '01', channel: 'online', at }) }))).onConflictDoNothing()
+    const stepOf = new Map((await tx.select().from(steps).where(and(inArray(steps.itemId, arrived.map((i) => i.id)), eq(steps.code, '01')))).map((s) => [s.itemId, s]))
+    return arrivals.map(({ delivery: d }) => {
+      const item = byKey.get(key(d.documentId, d.recipient))!
+      // the second of the same delivery in one call found it there, as a redelivery would
+      const first = created.delete(item.id)
+      return { item, step: stepOf.get(item.id)!, created: first }
+    })
   })
 }
 
