@@ -1,4 +1,4 @@
-import { and, inArray, isNull, sql } from 'drizzle-orm'
+import { and, isNull, sql } from 'drizzle-orm'
 import type { Receipt } from '@lienthong/contracts'
 import type { InboxContext } from '../context.ts'
 import { steps } from '../db/schema.ts'
@@ -9,15 +9,15 @@ import { TurnBatcher } from './turn-batcher.ts'
 
 type Db = InboxContext['db']
 
-/** saveSignature for many steps in one statement; a step already signed keeps its signature. */
+/** saveSignature for many steps in one statement (one array per column, so its size does not grow the statement); a step already signed keeps its signature. */
 async function saveSignatures (db: Db, signed: Array<{ stepId: number, signature: string }>): Promise<void> {
-  const values = sql.join(signed.map((s) => sql`(${s.stepId}::bigint, ${s.signature}::text)`), sql`, `)
   await db.execute(sql`update ${steps} set signature = v.signature, awaiting_signature = false
-    from (values ${values}) as v(id, signature) where ${steps.id} = v.id and ${steps.signature} is null`)
+    from unnest(${sql.param(signed.map((s) => s.stepId))}::bigint[], ${sql.param(signed.map((s) => s.signature))}::text[]) as v(id, signature)
+    where ${steps.id} = v.id and ${steps.signature} is null`)
 }
 
 async function markStepsPublished (db: Db, stepIds: number[]): Promise<void> {
-  await db.update(steps).set({ publishedAt: sql`now()` }).where(and(inArray(steps.id, stepIds), isNull(steps.publishedAt)))
+  await db.update(steps).set({ publishedAt: sql`now()` }).where(and(sql`${steps.id} = any(${sql.param(stepIds)}::bigint[])`, isNull(steps.publishedAt)))
 }
 
 /**
