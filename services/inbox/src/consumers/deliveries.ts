@@ -6,6 +6,13 @@ import { storeArrivals, type Arrival } from '../domain/item-store.ts'
 import { TurnBatcher } from '../domain/turn-batcher.ts'
 import { ArrivalReceipts } from '../domain/arrival-receipts.ts'
 
+/**
+ * Handler slots shared by the lanes. A slot mostly waits (for the batch's transaction, the
+ * custody signature, JetStream's ack), so many of them make the batches large and the round trips
+ * few; each lane also holds this many fetched, so a message never waits here near its ack wait.
+ */
+const DELIVERY_SLOTS = 128
+
 /** How long a delivery signed with a key the mirror does not know yet is retried. */
 const KEY_LAG_GRACE_MS = 60_000
 
@@ -29,6 +36,7 @@ export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): P
     stream: STREAMS.deliveries.name,
     lanes: DELIVERY_LANES.map((lane) => ({ durable: inboxLaneConsumer(lane), filterSubject: deliverLaneSubject(lane) })),
     retire: [CONSUMERS.inboxDeliveries],
+    concurrency: DELIVERY_SLOTS,
     log: ctx.log,
     ackWaitMs: ctx.config.ACK_WAIT_MS,
     handle: async (msg) => {
