@@ -85,6 +85,8 @@ export async function startPriorityConsumer (nc: NatsConnection, spec: PriorityC
         await new Promise((resolve) => setTimeout(resolve, 1_000))
         continue
       }
+      // stop() may have come while the pull request was being made: it would otherwise run to its expiry
+      if (stopping) { batch.stop() }
       fetches.add(batch)
       try {
         for await (const msg of batch) {

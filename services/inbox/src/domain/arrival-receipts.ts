@@ -10,13 +10,13 @@ import { TurnBatcher } from './turn-batcher.ts'
 type Db = InboxContext['db']
 
 /** saveSignature for many steps in one statement (one array per column, so its size does not grow the statement); a step already signed keeps its signature. */
-async function saveSignatures (db: Db, signed: Array<{ stepId: number, signature: string }>): Promise<void> {
+export async function saveSignatures (db: Db, signed: Array<{ stepId: number, signature: string }>): Promise<void> {
   await db.execute(sql`update ${steps} set signature = v.signature, awaiting_signature = false
     from unnest(${sql.param(signed.map((s) => s.stepId))}::bigint[], ${sql.param(signed.map((s) => s.signature))}::text[]) as v(id, signature)
     where ${steps.id} = v.id and ${steps.signature} is null`)
 }
 
-async function markStepsPublished (db: Db, stepIds: number[]): Promise<void> {
+export async function markStepsPublished (db: Db, stepIds: number[]): Promise<void> {
   await db.update(steps).set({ publishedAt: sql`now()` }).where(and(sql`${steps.id} = any(${sql.param(stepIds)}::bigint[])`, isNull(steps.publishedAt)))
 }
 
