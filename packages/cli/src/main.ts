@@ -20,7 +20,8 @@ const USAGE = `usage: lienthong <command>
   seed [laocai|country]   import a seed directory into the running stack
   token <code> [--scope s] print an access token for an agency of the running stack
   token --operator        print the local operator's token (registry:admin)
-  bench [registry|signatures|envelopes]  measure the targets on this machine (services on a stack of their own)
+  bench <name>            measure the targets on this machine (services on a stack of their own):
+                          registry, signatures, envelopes, broadcast
   ca init                 make the local development CA once and print its certificate's path
   ca issue <code> --jwk '<public JWK>' [--role signer --holder "Name"]
                           print a development certificate for an agency's or a signer's key

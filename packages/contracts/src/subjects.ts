@@ -57,6 +57,11 @@ export function deliverSubject (recipient: string, priority: Priority = 0): stri
   return `deliver.${laneOf(priority)}.${codeToSubjectTokens(recipient)}`
 }
 
+/** Every delivery of one lane, to anyone: a lane consumer's filter. */
+export function deliverLaneSubject (lane: DeliveryLane): string {
+  return `deliver.${lane}.>`
+}
+
 /** Every delivery of one lane (or of every lane) to an agency and everything under it. */
 export function deliverSubtreeSubject (code: string, lane: DeliveryLane | '*' = '*'): string {
   return `deliver.${lane}.${subtreeTokenPrefix(code)}>`

@@ -1,5 +1,5 @@
 import { nanos, type NatsConnection } from '@nats-io/transport-node'
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream'
 import type { FastifyBaseLogger } from 'fastify'
 
 export interface ConsumerSpec {
@@ -22,6 +22,7 @@ export interface ConsumerSpec {
 export class PoisonMessage extends Error {}
 
 const POISON_RETRY_MS = 10 * 60_000
+export const DEFAULT_ACK_WAIT_MS = 30_000
 
 export interface RunningConsumer {
   /** Stops taking messages and waits for those in hand to finish. */
@@ -29,17 +30,16 @@ export interface RunningConsumer {
 }
 
 /**
- * Runs a durable pull consumer with explicit acks: a message is acknowledged only after its
- * handler has made the effect durable, so a crash means redelivery, never loss.
+ * Creates the durable pull consumer with explicit acks, or brings an existing one's ack wait up
+ * to date. Several copies of a service may race to create it: the loser finds it there.
  */
-export async function startConsumer (nc: NatsConnection, spec: ConsumerSpec): Promise<RunningConsumer> {
-  const jsm = await jetstreamManager(nc)
+export async function ensureDurable (jsm: JetStreamManager, spec: { stream: string, durable: string, filterSubject: string, ackWaitMs?: number }): Promise<void> {
   const config = {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: spec.filterSubject,
-    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    ack_wait: nanos(spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
     max_ack_pending: 10_000
   }
   try {
@@ -52,30 +52,43 @@ export async function startConsumer (nc: NatsConnection, spec: ConsumerSpec): Pr
       if (!/already in use|exists/i.test(String(err))) throw err
     }
   }
+}
+
+/**
+ * Runs the handler on one message and settles it: acknowledged only once the handler returned
+ * (its effect is durable), a poison message put back for long, any other failure retried with
+ * a backoff that grows with the number of deliveries.
+ */
+export async function handleAndSettle (msg: JsMsg, handle: (msg: JsMsg) => Promise<void>, log: FastifyBaseLogger): Promise<void> {
+  try {
+    await handle(msg)
+    msg.ack()
+  } catch (err) {
+    if (err instanceof PoisonMessage) {
+      log.error({ err, subject: msg.subject, seq: msg.seq, retryInMs: POISON_RETRY_MS }, 'a message this version cannot read; it will come back')
+      msg.nak(POISON_RETRY_MS)
+      return
+    }
+    const backoff = Math.min(30_000, 250 * 2 ** Math.min(msg.info.deliveryCount, 7))
+    log.warn({ err, subject: msg.subject, seq: msg.seq, retryInMs: backoff }, 'message handling failed; will retry')
+    msg.nak(backoff)
+  }
+}
+
+/**
+ * Runs a durable pull consumer with explicit acks: a message is acknowledged only after its
+ * handler has made the effect durable, so a crash means redelivery, never loss.
+ */
+export async function startConsumer (nc: NatsConnection, spec: ConsumerSpec): Promise<RunningConsumer> {
+  await ensureDurable(await jetstreamManager(nc), spec)
   const consumer = await jetstream(nc).consumers.get(spec.stream, spec.durable)
   const concurrency = spec.concurrency ?? 32
   const messages = await consumer.consume({ max_messages: concurrency * 4 })
   const inFlight = new Set<Promise<void>>()
 
-  async function handleOne (msg: JsMsg): Promise<void> {
-    try {
-      await spec.handle(msg)
-      msg.ack()
-    } catch (err) {
-      if (err instanceof PoisonMessage) {
-        spec.log.error({ err, subject: msg.subject, seq: msg.seq, retryInMs: POISON_RETRY_MS }, 'a message this version cannot read; it will come back')
-        msg.nak(POISON_RETRY_MS)
-        return
-      }
-      const backoff = Math.min(30_000, 250 * 2 ** Math.min(msg.info.deliveryCount, 7))
-      spec.log.warn({ err, subject: msg.subject, seq: msg.seq, retryInMs: backoff }, 'message handling failed; will retry')
-      msg.nak(backoff)
-    }
-  }
-
   const loop = (async () => {
     for await (const msg of messages) {
-      const p = handleOne(msg).finally(() => inFlight.delete(p))
+      const p = handleAndSettle(msg, spec.handle, spec.log).finally(() => inFlight.delete(p))
       inFlight.add(p)
       if (inFlight.size >= concurrency) await Promise.race(inFlight)
     }

@@ -1,9 +1,17 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { CONSUMERS, DeliveryMessage, STREAMS } from '@lienthong/contracts'
-import { PoisonMessage, decodeMessage, startConsumer, type RunningConsumer } from '@lienthong/platform'
+import { CONSUMERS, DELIVERY_LANES, DeliveryMessage, STREAMS, deliverLaneSubject, inboxLaneConsumer } from '@lienthong/contracts'
+import { PoisonMessage, decodeMessage, startPriorityConsumer, type RunningConsumer } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
-import { storeArrival } from '../domain/item-store.ts'
-import { sendStep } from '../domain/status-publisher.ts'
+import { storeArrivals, type Arrival } from '../domain/item-store.ts'
+import { TurnBatcher } from '../domain/turn-batcher.ts'
+import { ArrivalReceipts } from '../domain/arrival-receipts.ts'
+
+/**
+ * Handler slots shared by the lanes. A slot mostly waits (for the batch's transaction, the
+ * custody signature, JetStream's ack), so many of them make the batches large and the round trips
+ * few; each lane also holds this many fetched, so a message never waits here near its ack wait.
+ */
+const DELIVERY_SLOTS = 128
 
 /** How long a delivery signed with a key the mirror does not know yet is retried. */
 const KEY_LAG_GRACE_MS = 60_000
@@ -13,12 +21,22 @@ const KEY_LAG_GRACE_MS = 60_000
  * signatures again, and answers the sender with a signed 01 (arrived). The message is
  * acknowledged only after both, so a crash in between redelivers it, and the unique key and the
  * status message id turn the second pass into a no-op.
+ *
+ * One consumer per lane, strict priority between them: under a backlog of normal deliveries a
+ * hỏa tốc one waits only for a handler slot to free. The single consumer of the older layout
+ * (`inbox-deliveries` on `deliver.>`) is removed, or it would keep every message of an upgraded
+ * stream pending for ever.
  */
 export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): Promise<RunningConsumer> {
-  return await startConsumer(nc, {
+  // Deliveries handled at the same moment share one transaction: each is still acknowledged only
+  // after the transaction holding it committed.
+  const arrivals = new TurnBatcher<Parameters<typeof storeArrivals>[1][number], Arrival>(async (batch) => await storeArrivals(ctx.db, batch))
+  const receipts = new ArrivalReceipts(ctx)
+  return await startPriorityConsumer(nc, {
     stream: STREAMS.deliveries.name,
-    durable: CONSUMERS.inboxDeliveries,
-    filterSubject: 'deliver.>',
+    lanes: DELIVERY_LANES.map((lane) => ({ durable: inboxLaneConsumer(lane), filterSubject: deliverLaneSubject(lane) })),
+    retire: [CONSUMERS.inboxDeliveries],
+    concurrency: DELIVERY_SLOTS,
     log: ctx.log,
     ackWaitMs: ctx.config.ACK_WAIT_MS,
     handle: async (msg) => {
@@ -34,8 +52,8 @@ export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): P
         throw new Error('a signing key is not in this copy\u2019s mirror yet')
       }
       if (!check.valid) ctx.log.warn({ documentId: delivery.documentId, recipient: delivery.recipient, findings: check.findings }, 'delivery arrived with signatures that do not verify')
-      const { item, step } = await storeArrival(ctx.db, delivery, check)
-      await sendStep(ctx, item, step)
+      const { item, step } = await arrivals.call({ delivery, check })
+      await receipts.send(item, step)
     }
   })
 }

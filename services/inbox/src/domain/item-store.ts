@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, asc, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, asc, isNull, or, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { uuidv7 } from 'uuidv7'
 import type { DeliveryMessage, Receipt, StatusCode } from '@lienthong/contracts'
@@ -16,32 +16,88 @@ export type StepRow = typeof steps.$inferSelect
  * makes a second delivery a no-op; the arrival step is returned either way so its receipt can be
  * signed and its status message (re)published.
  */
-export async function storeArrival (db: Db, delivery: DeliveryMessage, check: EnvelopeCheck): Promise<{ item: ItemRow, step: StepRow, created: boolean }> {
-  const { envelope } = delivery
+export async function storeArrival (db: Db, delivery: DeliveryMessage, check: EnvelopeCheck): Promise<Arrival> {
+  return (await storeArrivals(db, [{ delivery, check }]))[0]!
+}
+
+export interface Arrival { item: ItemRow, step: StepRow, created: boolean }
+
+/**
+ * storeArrival for many deliveries in one transaction of four statements, whatever their number:
+ * under a broadcast the round trips, not the rows, are what costs. Rows go as one array per
+ * column (unnest), so building a statement does not grow with the batch. The same delivery twice
+ * in one call is stored once and both get the one row.
+ */
+export async function storeArrivals (db: Db, arrivals: Array<{ delivery: DeliveryMessage, check: EnvelopeCheck }>): Promise<Arrival[]> {
+  if (arrivals.length === 0) return []
+  const key = (documentId: string, recipient: string): string => `${documentId}\n${recipient}`
+  const rows: ItemRow[] = arrivals.map(({ delivery, check }) => ({
+    id: uuidv7(),
+    documentId: delivery.documentId,
+    recipient: delivery.recipient,
+    sender: delivery.envelope.sender,
+    subject: delivery.envelope.document.subject,
+    priority: delivery.envelope.document.priority,
+    fields: delivery.envelope.document,
+    recipients: delivery.recipients,
+    sentAt: new Date(delivery.sentAt),
+    receivedAt: new Date(0),
+    state: '01',
+    envelope: delivery.envelope,
+    signatures: delivery.signatures,
+    envelopeDigest: check.digest,
+    signaturesValid: check.valid,
+    signatureFindings: check.findings,
+    updatedAt: new Date(0)
+  }))
+  // every column as text[], cast in the statement: postgres.js then never guesses an array's type
+  const column = (f: (r: ItemRow) => string | null): ReturnType<typeof sql.param> => sql.param(rows.map(f))
+  const json = (f: (r: ItemRow) => unknown): ReturnType<typeof sql.param> => column((r) => JSON.stringify(f(r)))
   return await db.transaction(async (tx) => {
-    const inserted = await tx.insert(items).values({
-      id: uuidv7(),
-      documentId: delivery.documentId,
-      recipient: delivery.recipient,
-      sender: envelope.sender,
-      subject: envelope.document.subject,
-      priority: envelope.document.priority,
-      fields: envelope.document,
-      recipients: delivery.recipients,
-      sentAt: new Date(delivery.sentAt),
-      state: '01',
-      envelope,
-      signatures: delivery.signatures,
-      envelopeDigest: check.digest,
-      signaturesValid: check.valid,
-      signatureFindings: check.findings
-    }).onConflictDoNothing().returning()
-    const item = inserted[0] ?? (await tx.select().from(items)
-      .where(and(eq(items.documentId, delivery.documentId), eq(items.recipient, delivery.recipient))))[0]!
+    const inserted = await tx.execute<{ id: string, received_at: string, updated_at: string }>(sql`
+      insert into ${items} (id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, state, envelope, signatures, envelope_digest, signatures_valid, signature_findings)
+      select id::uuid, document_id, recipient, sender, subject, priority::integer, fields::jsonb, array(select jsonb_array_elements_text(recipients::jsonb)), sent_at::timestamptz,
+        '01', envelope::jsonb, signatures::jsonb, envelope_digest, signatures_valid::boolean, signature_findings::jsonb
+      from unnest(${column((r) => r.id)}::text[], ${column((r) => r.documentId)}::text[], ${column((r) => r.recipient)}::text[], ${column((r) => r.sender)}::text[],
+        ${column((r) => r.subject)}::text[], ${column((r) => String(r.priority))}::text[], ${json((r) => r.fields)}::text[], ${json((r) => r.recipients)}::text[],
+        ${column((r) => r.sentAt.toISOString())}::text[], ${json((r) => r.envelope)}::text[], ${json((r) => r.signatures)}::text[],
+        ${column((r) => r.envelopeDigest)}::text[], ${column((r) => String(r.signaturesValid))}::text[], ${json((r) => r.signatureFindings)}::text[])
+        as t(id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, envelope, signatures, envelope_digest, signatures_valid, signature_findings)
+      on conflict do nothing
+      returning id, received_at, updated_at`)
+    const created = new Set<string>()
+    const byKey = new Map<string, ItemRow>()
+    const times = new Map(inserted.map((i) => [i.id, i]))
+    for (const r of rows) {
+      const t = times.get(r.id)
+      if (t === undefined) continue
+      created.add(r.id)
+      byKey.set(key(r.documentId, r.recipient), { ...r, receivedAt: new Date(t.received_at), updatedAt: new Date(t.updated_at) })
+    }
+    const known = rows.filter((r) => !byKey.has(key(r.documentId, r.recipient)))
+    if (known.length > 0) {
+      const found = await tx.select().from(items)
+        .where(or(...known.map((r) => and(eq(items.documentId, r.documentId), eq(items.recipient, r.recipient)))))
+      for (const i of found) byKey.set(key(i.documentId, i.recipient), i)
+    }
+    const arrived = [...new Map(rows.map((r) => {
+      const item = byKey.get(key(r.documentId, r.recipient))!
+      return [item.id, item]
+    })).values()]
     const at = new Date()
-    await tx.insert(steps).values({ itemId: item.id, code: '01', channel: 'online', at, receipt: receiptOf(item, { code: '01', channel: 'online', at }) }).onConflictDoNothing()
-    const step = (await tx.select().from(steps).where(and(eq(steps.itemId, item.id), eq(steps.code, '01'))))[0]!
-    return { item, step, created: inserted[0] !== undefined }
+    const ids = sql.param(arrived.map((i) => i.id))
+    await tx.execute(sql`
+      insert into ${steps} (item_id, code, channel, at, receipt)
+      select item_id, '01', 'online', ${at.toISOString()}::timestamptz, receipt::jsonb
+      from unnest(${ids}::text[]::uuid[], ${sql.param(arrived.map((i) => JSON.stringify(receiptOf(i, { code: '01', channel: 'online', at }))))}::text[]) as t(item_id, receipt)
+      on conflict do nothing`)
+    const stepOf = new Map((await tx.select().from(steps).where(and(sql`${steps.itemId} = any(${ids}::text[]::uuid[])`, eq(steps.code, '01')))).map((s) => [s.itemId, s]))
+    return rows.map((r) => {
+      const item = byKey.get(key(r.documentId, r.recipient))!
+      // the second of the same delivery in one call found it there, as a redelivery would
+      const first = created.delete(item.id)
+      return { item, step: stepOf.get(item.id)!, created: first }
+    })
   })
 }
 

@@ -1,0 +1,56 @@
+import { and, isNull, sql } from 'drizzle-orm'
+import type { Receipt } from '@lienthong/contracts'
+import type { InboxContext } from '../context.ts'
+import { steps } from '../db/schema.ts'
+import { markAwaitingSignature, type ItemRow, type StepRow } from './item-store.ts'
+import { custodyReceiptSignature } from './receipts.ts'
+import { publishStatus } from './status-publisher.ts'
+import { TurnBatcher } from './turn-batcher.ts'
+
+type Db = InboxContext['db']
+
+/** saveSignature for many steps in one statement (one array per column, so its size does not grow the statement); a step already signed keeps its signature. */
+export async function saveSignatures (db: Db, signed: Array<{ stepId: number, signature: string }>): Promise<void> {
+  await db.execute(sql`update ${steps} set signature = v.signature, awaiting_signature = false
+    from unnest(${sql.param(signed.map((s) => s.stepId))}::bigint[], ${sql.param(signed.map((s) => s.signature))}::text[]) as v(id, signature)
+    where ${steps.id} = v.id and ${steps.signature} is null`)
+}
+
+export async function markStepsPublished (db: Db, stepIds: number[]): Promise<void> {
+  await db.update(steps).set({ publishedAt: sql`now()` }).where(and(sql`${steps.id} = any(${sql.param(stepIds)}::bigint[])`, isNull(steps.publishedAt)))
+}
+
+/**
+ * sendStep (status-publisher.ts) for the arrival steps of a broadcast: the same stages in the same
+ * order — the signature stored before the status is sent, the step marked sent only after
+ * JetStream acknowledged it — with the writes of the steps in hand at once made as one statement.
+ */
+export class ArrivalReceipts {
+  readonly #ctx: InboxContext
+  readonly #signatures: TurnBatcher<{ stepId: number, signature: string }, undefined>
+  readonly #published: TurnBatcher<number, undefined>
+
+  constructor (ctx: InboxContext) {
+    this.#ctx = ctx
+    this.#signatures = new TurnBatcher(async (batch) => { await saveSignatures(ctx.db, batch); return batch.map(() => undefined) })
+    this.#published = new TurnBatcher(async (batch) => { await markStepsPublished(ctx.db, batch); return batch.map(() => undefined) })
+  }
+
+  async send (item: ItemRow, step: StepRow): Promise<'sent' | 'awaiting_signature'> {
+    if (step.publishedAt !== null) return 'sent'
+    let signed = step
+    if (signed.signature === null) {
+      if (signed.awaitingSignature) return 'awaiting_signature'
+      const signature = await custodyReceiptSignature(this.#ctx, step.receipt as Receipt)
+      if (signature === undefined) {
+        await markAwaitingSignature(this.#ctx.db, step.id)
+        return 'awaiting_signature'
+      }
+      await this.#signatures.call({ stepId: step.id, signature })
+      signed = { ...step, signature }
+    }
+    await publishStatus(this.#ctx.js, item, signed)
+    await this.#published.call(step.id)
+    return 'sent'
+  }
+}

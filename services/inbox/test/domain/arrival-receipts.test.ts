@@ -1,0 +1,43 @@
+import t from 'tap'
+import { fileURLToPath } from 'node:url'
+import { buildEnvelope, type DeliveryMessage } from '@lienthong/contracts'
+import { migrateSchema, openDatabase } from '@lienthong/platform'
+import { createTestDatabase } from '../../../../test/harness/test-database.ts'
+import * as schema from '../../src/db/schema.ts'
+import { markStepsPublished, saveSignatures } from '../../src/domain/arrival-receipts.ts'
+import { storeArrivals } from '../../src/domain/item-store.ts'
+
+const MIGRATIONS = fileURLToPath(new URL('../../src/db/migrations', import.meta.url))
+const test = await createTestDatabase()
+await migrateSchema(test.url, 'inbox', MIGRATIONS)
+const { db, sql } = openDatabase(test.url, schema)
+t.teardown(async () => {
+  await sql.end({ timeout: 1 })
+  await test.drop()
+})
+
+function delivery (n: number): DeliveryMessage {
+  const recipient = `000.${String(n).padStart(2, '0')}.31.H38`
+  const envelope = buildEnvelope({ sender: '000.00.00.H38', to: [recipient], document: { number: String(n), notation: 'UBND-VP', type: 'Công văn', subject: `Số ${n}`, issuedAt: '2026-11-26' }, signedAt: '2026-11-26T08:00:00.000Z' })
+  return { documentId: envelope.id, recipient, recipients: [recipient], recipientCount: 1, sentAt: envelope.signedAt, envelope, signatures: { signer: 'a..b', agency: 'c..d' } }
+}
+
+const stored = await storeArrivals(db, [1, 2, 3].map((n) => ({ delivery: delivery(n), check: { valid: true, digest: `d${n}`, findings: [] } })))
+const [a, b, c] = stored.map((s) => s.step.id) as [number, number, number]
+
+t.test('signatures of many steps in one statement; a step already signed keeps its own', async (t) => {
+  await saveSignatures(db, [{ stepId: a, signature: 'first-a' }])
+  await saveSignatures(db, [{ stepId: a, signature: 'second-a' }, { stepId: b, signature: 'sig-b' }])
+  const rows = await sql`select id, signature, awaiting_signature from inbox.steps where id in (${a}, ${b}, ${c}) order by id`
+  t.same(rows.map((r) => [Number(r.id), r.signature, r.awaiting_signature]), [[a, 'first-a', false], [b, 'sig-b', false], [c, null, false]])
+})
+
+t.test('many steps marked sent in one statement; a step marked before keeps its time', async (t) => {
+  await markStepsPublished(db, [a])
+  const [before] = await sql`select published_at from inbox.steps where id = ${a}`
+  await markStepsPublished(db, [a, b])
+  const rows = await sql`select id, published_at from inbox.steps where id in (${a}, ${b}, ${c}) order by id`
+  t.equal(new Date(rows[0]!.published_at).getTime(), new Date(before!.published_at).getTime())
+  t.not(rows[1]!.published_at, null)
+  t.equal(rows[2]!.published_at, null, 'a step not named stays in the outbox')
+})
