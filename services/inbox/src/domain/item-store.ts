@@ -48,6 +48,11 @@ export async function storeArrivals (db: Db, arrivals: Array<{ delivery: Deliver
     envelopeDigest: check.digest,
     signaturesValid: check.valid,
     signatureFindings: check.findings,
+    // a recall waits for its item to exist, so a new item never has one yet
+    recallRequestedAt: null,
+    recallNote: null,
+    recallAnswer: null,
+    recallAnsweredAt: null,
     updatedAt: new Date(0)
   }))
   // every column as text[], cast in the statement: postgres.js then never guesses an array's type
