@@ -1,10 +1,8 @@
 import { and, isNull, sql } from 'drizzle-orm'
-import type { Receipt } from '@lienthong/contracts'
 import type { InboxContext } from '../context.ts'
 import { steps } from '../db/schema.ts'
-import { markAwaitingSignature, type ItemRow, type StepRow } from './item-store.ts'
-import { custodyReceiptSignature } from './receipts.ts'
-import { publishStatus } from './status-publisher.ts'
+import type { ItemRow, StepRow } from './item-store.ts'
+import { sendStep, type StepWrites } from './status-publisher.ts'
 import { TurnBatcher } from './turn-batcher.ts'
 
 type Db = InboxContext['db']
@@ -27,30 +25,19 @@ export async function markStepsPublished (db: Db, stepIds: number[]): Promise<vo
  */
 export class ArrivalReceipts {
   readonly #ctx: InboxContext
-  readonly #signatures: TurnBatcher<{ stepId: number, signature: string }, undefined>
-  readonly #published: TurnBatcher<number, undefined>
+  readonly #writes: StepWrites
 
   constructor (ctx: InboxContext) {
     this.#ctx = ctx
-    this.#signatures = new TurnBatcher(async (batch) => { await saveSignatures(ctx.db, batch); return batch.map(() => undefined) })
-    this.#published = new TurnBatcher(async (batch) => { await markStepsPublished(ctx.db, batch); return batch.map(() => undefined) })
+    const signatures = new TurnBatcher<{ stepId: number, signature: string }, undefined>(async (batch) => { await saveSignatures(ctx.db, batch); return batch.map(() => undefined) })
+    const published = new TurnBatcher<number, undefined>(async (batch) => { await markStepsPublished(ctx.db, batch); return batch.map(() => undefined) })
+    this.#writes = {
+      saveSignature: async (stepId, signature) => { await signatures.call({ stepId, signature }) },
+      markPublished: async (stepId) => { await published.call(stepId) }
+    }
   }
 
   async send (item: ItemRow, step: StepRow): Promise<'sent' | 'awaiting_signature'> {
-    if (step.publishedAt !== null) return 'sent'
-    let signed = step
-    if (signed.signature === null) {
-      if (signed.awaitingSignature) return 'awaiting_signature'
-      const signature = await custodyReceiptSignature(this.#ctx, step.receipt as Receipt)
-      if (signature === undefined) {
-        await markAwaitingSignature(this.#ctx.db, step.id)
-        return 'awaiting_signature'
-      }
-      await this.#signatures.call({ stepId: step.id, signature })
-      signed = { ...step, signature }
-    }
-    await publishStatus(this.#ctx.js, item, signed)
-    await this.#published.call(step.id)
-    return 'sent'
+    return await sendStep(this.#ctx, item, step, this.#writes)
   }
 }

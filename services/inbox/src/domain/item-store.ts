@@ -118,7 +118,8 @@ export async function findItem (db: Db, id: string, agency: string): Promise<Ite
   return rows[0]
 }
 
-export async function appendStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
+/** A step of an item as its signed receipt says it happened. */
+export async function insertStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
   const rows = await tx.insert(steps).values({
     itemId: item.id,
     code: receipt.code,
@@ -129,8 +130,13 @@ export async function appendStep (tx: Db, item: ItemRow, receipt: Receipt, signa
     receipt,
     signature
   }).returning()
-  await tx.update(items).set({ state: receipt.code, updatedAt: sql`now()` }).where(eq(items.id, item.id))
   return rows[0]!
+}
+
+export async function appendStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
+  const step = await insertStep(tx, item, receipt, signature)
+  await tx.update(items).set({ state: receipt.code, updatedAt: sql`now()` }).where(eq(items.id, item.id))
+  return step
 }
 
 /** Keeps the agency's signature of a step's receipt; only a step still without one takes it. */

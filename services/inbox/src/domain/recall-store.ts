@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { RecallMessage, Receipt } from '@lienthong/contracts'
 import { items, steps } from '../db/schema.ts'
-import type { ItemRow, StepRow } from './item-store.ts'
+import { insertStep, type ItemRow, type StepRow } from './item-store.ts'
 import { receiptOf } from './receipts.ts'
 import { recallTakesEffectAtOnce } from './status-transitions.ts'
 
@@ -54,17 +54,8 @@ export async function storeRecall (db: Db, message: RecallMessage, now = new Dat
  * beside its work state, which the answer never changes.
  */
 export async function appendRecallAnswer (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<{ item: ItemRow, step: StepRow }> {
-  const [step] = await tx.insert(steps).values({
-    itemId: item.id,
-    code: receipt.code,
-    channel: receipt.channel,
-    at: new Date(receipt.at),
-    note: receipt.note,
-    official: receipt.official ?? null,
-    receipt,
-    signature
-  }).returning()
+  const step = await insertStep(tx, item, receipt, signature)
   const [updated] = await tx.update(items).set({ recallAnswer: receipt.code, recallAnsweredAt: new Date(receipt.at), updatedAt: sql`now()` })
     .where(eq(items.id, item.id)).returning()
-  return { item: updated!, step: step! }
+  return { item: updated!, step }
 }

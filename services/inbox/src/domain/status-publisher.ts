@@ -20,7 +20,7 @@ export async function publishStatus (js: JetStreamClient, item: ItemRow, step: S
  * sends it. Every stage is stored before the next, so calling it again after any failure
  * continues where it stopped. Throws when the signatures service or JetStream cannot be reached.
  */
-export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow): Promise<'sent' | 'awaiting_signature'> {
+export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow, writes: StepWrites = stepWrites(ctx.db)): Promise<'sent' | 'awaiting_signature'> {
   if (step.publishedAt !== null) return 'sent'
   let signed = step
   if (signed.signature === null) {
@@ -30,9 +30,24 @@ export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow)
       await markAwaitingSignature(ctx.db, step.id)
       return 'awaiting_signature'
     }
-    signed = (await saveSignature(ctx.db, step.id, signature)) ?? { ...step, signature }
+    await writes.saveSignature(step.id, signature)
+    signed = { ...step, signature }
   }
   await publishStatus(ctx.js, item, signed)
-  await markStepPublished(ctx.db, step.id)
+  await writes.markPublished(step.id)
   return 'sent'
+}
+
+/** The two writes of sendStep, apart so that a broadcast's arrivals can make them in batches. */
+export interface StepWrites {
+  /** keeps the signature unless the step already has one */
+  saveSignature: (stepId: number, signature: string) => Promise<void>
+  markPublished: (stepId: number) => Promise<void>
+}
+
+export function stepWrites (db: InboxContext['db']): StepWrites {
+  return {
+    saveSignature: async (stepId, signature) => { await saveSignature(db, stepId, signature) },
+    markPublished: async (stepId) => { await markStepPublished(db, stepId) }
+  }
 }

@@ -1,20 +1,10 @@
 import t from 'tap'
-import { fileURLToPath } from 'node:url'
+import { migratedDatabase } from '../fixtures/db.ts'
 import { buildEnvelope, type DeliveryMessage } from '@lienthong/contracts'
-import { migrateSchema, openDatabase } from '@lienthong/platform'
-import { createTestDatabase } from '../../../../test/harness/test-database.ts'
-import * as schema from '../../src/db/schema.ts'
 import { markStepsPublished, saveSignatures } from '../../src/domain/arrival-receipts.ts'
 import { storeArrivals } from '../../src/domain/item-store.ts'
 
-const MIGRATIONS = fileURLToPath(new URL('../../src/db/migrations', import.meta.url))
-const test = await createTestDatabase()
-await migrateSchema(test.url, 'inbox', MIGRATIONS)
-const { db, sql } = openDatabase(test.url, schema)
-t.teardown(async () => {
-  await sql.end({ timeout: 1 })
-  await test.drop()
-})
+const { db, sql } = await migratedDatabase(t)
 
 function delivery (n: number): DeliveryMessage {
   const recipient = `000.${String(n).padStart(2, '0')}.31.H38`
