@@ -170,8 +170,10 @@ t.test('delivery state, recall, update and replacement across routing and inbox'
     t.equal((await recall(id)).status, 202)
     const agreed = await eventually(async () => {
       const d = await request('GET', `${stack.inbox.url}/v1/inbox/${item.id}`, { token: tok(VILLAGE) })
-      return d.body.withdrawn === true ? d.body.steps.find((s: { code: string }) => s.code === '15') : undefined
-    }, 15_000, 'the village item withdrawn')
+      // The 15 is recorded first, then found to have no custody key: only then does it wait for the DMS.
+      const step = d.body.withdrawn === true ? d.body.steps.find((s: { code: string }) => s.code === '15') : undefined
+      return step?.awaitingSignature === true ? step : undefined
+    }, 15_000, 'the village item withdrawn, its 15 waiting for the DMS')
     t.match(agreed, { signature: null, awaitingSignature: true, sent: false }, 'withdrawn at once, its 15 not sent unsigned')
     t.same(codes(await recipientOf(id, VILLAGE)), ['13'], 'the sender has the 13 only')
     // The inbox's key mirror may lag the registry by a moment.

@@ -67,13 +67,16 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   const started = Date.now()
   const stage = (what: string): void => { appendFileSync(join(logDir, `${tag}-harness.log`), `${new Date().toISOString()} +${Date.now() - started} ms ${what}\n`) }
   stage('servers ready')
-  await registry.start()
-  await Promise.all([routing.start(), inbox.start(), signatures.start()])
+  // Two test files share two cores: a service that starts in 7 s alone can take far longer while
+  // the other file is busy, and a slow start is not what a test is about.
+  const startMs = 90_000
+  await registry.start(startMs)
+  await Promise.all([routing.start(startMs), inbox.start(startMs), signatures.start(startMs)])
   const adminToken = async (): Promise<string> => await issueToken(registry.url, operator)
   const agencies = opts.agencies ?? laocaiDirectory()
   stage('services started')
   await importAgencies(registry.url, await adminToken(), agencies)
-  await Promise.all([registry.waitReady(), routing.waitReady(), inbox.waitReady(), signatures.waitReady()])
+  await Promise.all([registry.waitReady(startMs), routing.waitReady(startMs), inbox.waitReady(startMs), signatures.waitReady(startMs)])
   stage('directory imported, services ready')
   const custody = opts.custody ?? 'above-villages'
   const inCustody = custody === 'all'
