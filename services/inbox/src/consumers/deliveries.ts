@@ -1,9 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { CONSUMERS, DELIVERY_LANES, DeliveryMessage, STREAMS, deliverLaneSubject, inboxLaneConsumer } from '@lienthong/contracts'
-import { PoisonMessage, decodeMessage, startPriorityConsumer, type RunningConsumer } from '@lienthong/platform'
+import { PoisonMessage, TurnBatcher, decodeMessage, startPriorityConsumer, type RunningConsumer } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { storeArrivals, type Arrival } from '../domain/item-store.ts'
-import { TurnBatcher } from '../domain/turn-batcher.ts'
 import { ArrivalReceipts } from '../domain/arrival-receipts.ts'
 
 /**

@@ -1,9 +1,9 @@
 import { and, isNull, sql } from 'drizzle-orm'
 import type { InboxContext } from '../context.ts'
+import { TurnBatcher } from '@lienthong/platform'
 import { steps } from '../db/schema.ts'
 import type { ItemRow, StepRow } from './item-store.ts'
 import { sendStep, type StepWrites } from './status-publisher.ts'
-import { TurnBatcher } from './turn-batcher.ts'
 
 type Db = InboxContext['db']
 

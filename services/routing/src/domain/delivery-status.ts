@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { STATUS_CODES, type Receipt, type StatusCode, type StatusMessage } from '@lienthong/contracts'
 import { deliveries, deliveryStatuses, documents } from '../db/schema.ts'
@@ -6,30 +6,60 @@ import { deliveries, deliveryStatuses, documents } from '../db/schema.ts'
 type Db = PostgresJsDatabase<Record<string, unknown>>
 
 /**
- * Records a recipient's status message for the sender. Idempotent: the history is keyed by
- * (document, recipient, code), and the current status only moves to a later status time, so a
- * redelivered or late message changes nothing.
+ * Records recipients' status messages for their senders, many in one transaction of two
+ * statements. Idempotent: the history is keyed by (document, recipient, code), and the current
+ * status only moves to a later status time, so a redelivered or late message changes nothing.
  */
-export async function recordStatus (db: Db, message: StatusMessage): Promise<void> {
-  const msg = message.receipt
-  const at = new Date(msg.at)
+export async function recordStatuses (db: Db, messages: StatusMessage[]): Promise<void> {
+  if (messages.length === 0) return
+  // One row per delivery for the current status: an UPDATE … FROM with two matching rows would
+  // take either. The latest wins; of two at the same time, the later in the batch (as one by one).
+  const latest = new Map<string, StatusMessage['receipt']>()
+  for (const { receipt } of messages) {
+    const key = `${receipt.documentId}\n${receipt.recipient}`
+    const seen = latest.get(key)
+    if (seen === undefined || Date.parse(seen.at) <= Date.parse(receipt.at)) latest.set(key, receipt)
+  }
+  const current = [...latest.values()]
   await db.transaction(async (tx) => {
-    await tx.insert(deliveryStatuses).values({
-      documentId: msg.documentId,
-      recipient: msg.recipient,
-      code: msg.code,
-      channel: msg.channel,
-      at,
-      note: msg.note,
-      receipt: msg,
-      signature: message.signature
-    }).onConflictDoNothing()
-    await tx.update(deliveries).set({ status: msg.code, statusAt: at }).where(and(
-      eq(deliveries.documentId, msg.documentId),
-      eq(deliveries.recipient, msg.recipient),
-      or(isNull(deliveries.statusAt), lte(deliveries.statusAt, at))
-    ))
+    await tx.insert(deliveryStatuses).values(messages.map(({ receipt, signature }) => ({
+      documentId: receipt.documentId,
+      recipient: receipt.recipient,
+      code: receipt.code,
+      channel: receipt.channel,
+      at: new Date(receipt.at),
+      note: receipt.note,
+      receipt,
+      signature
+    }))).onConflictDoNothing()
+    await tx.execute(sql`update ${deliveries} set status = v.code, status_at = v.at::timestamptz
+      from unnest(${sql.param(current.map((r) => r.documentId))}::text[], ${sql.param(current.map((r) => r.recipient))}::text[],
+        ${sql.param(current.map((r) => r.code))}::text[], ${sql.param(current.map((r) => r.at))}::text[]) as v(document_id, recipient, code, at)
+      where ${deliveries.documentId} = v.document_id and ${deliveries.recipient} = v.recipient
+        and (${deliveries.statusAt} is null or ${deliveries.statusAt} <= v.at::timestamptz)`)
   })
+}
+
+export async function recordStatus (db: Db, message: StatusMessage): Promise<void> {
+  await recordStatuses(db, [message])
+}
+
+export interface DeliveryKey { documentId: string, recipient: string, sender: string }
+
+/**
+ * The envelope digest of each delivery routing made of a sender's document to a recipient, in
+ * the order asked; undefined where there is no such delivery (or no envelope).
+ */
+export async function deliveryDigests (db: Db, keys: DeliveryKey[]): Promise<Array<string | undefined>> {
+  if (keys.length === 0) return []
+  const rows = await db.execute<{ i: string, digest: string | null }>(sql`
+    select k.i, ${documents.envelopeDigest} as digest
+    from unnest(${sql.param(keys.map((k) => k.documentId))}::text[], ${sql.param(keys.map((k) => k.recipient))}::text[], ${sql.param(keys.map((k) => k.sender))}::text[])
+      with ordinality as k(document_id, recipient, sender, i)
+    join ${deliveries} on ${deliveries.documentId} = k.document_id and ${deliveries.recipient} = k.recipient
+    join ${documents} on ${documents.id} = k.document_id and ${documents.sender} = k.sender`)
+  const found = new Map(rows.map((r) => [Number(r.i), r.digest ?? undefined]))
+  return keys.map((_, i) => found.get(i + 1))
 }
 
 export interface DeliveryView {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { TurnBatcher } from '../../src/domain/turn-batcher.ts'
+import { TurnBatcher } from '../src/turn-batcher.ts'
 
 t.test('calls made in one turn become one batch, answered in order', async (t) => {
   const batches: number[][] = []
