@@ -4,10 +4,10 @@ import { createTestDatabase } from './test-database.ts'
 
 export interface Teardown { teardown: (fn: () => Promise<void> | void) => void }
 
-export async function migratedDatabase (t: Teardown, service: { schemaName: string, migrations: string, schema: Record<string, unknown> }): Promise<ReturnType<typeof openDatabase>> {
+export async function migratedDatabase (t: Teardown, service: { schemaName: string, migrations: string, schema: Record<string, unknown>, maxConnections?: number }): Promise<ReturnType<typeof openDatabase>> {
   const test = await createTestDatabase()
   await migrateSchema(test.url, service.schemaName, service.migrations)
-  const { db, sql } = openDatabase(test.url, service.schema, 4)
+  const { db, sql } = openDatabase(test.url, service.schema, service.maxConnections)
   t.teardown(async () => {
     await sql.end({ timeout: 1 })
     await test.drop()
