@@ -10,8 +10,10 @@ const smallest = {
   document: { number: '12', notation: 'UBND-VP', type: 'Công văn', subject: 'Về việc triển khai chuyển đổi số năm 2026', issuedAt: '2026-11-26' }
 }
 
+// One stack for the file: each test looks only at its own documents.
+const stack = await startStack(t)
+
 t.test('a province document reaches the district, is accepted, and the province sees it', async (t) => {
-  const stack = await startStack(t)
   const province = await stack.tokenFor(PROVINCE)
   const district = await stack.tokenFor(DISTRICT)
 
@@ -75,7 +77,6 @@ t.test('a province document reaches the district, is accepted, and the province 
 })
 
 t.test('a group: every commune of a district gets one copy', async (t) => {
-  const stack = await startStack(t)
   const district = await stack.tokenFor(DISTRICT)
   const sent = await request('POST', `${stack.routing.url}/v1/documents`, {
     token: district,

@@ -5,8 +5,12 @@ import { eventually, request } from '../harness/http.ts'
 const PROVINCE = '000.00.00.H38'
 const DISTRICT = '000.00.31.H38'
 
+// The first two tests share a stack: the second counts agencies before and after, and imports
+// codes the first never touches.
+const shared = await startStack(t)
+
 t.test('the directory: subtree, children, ancestors, changes with versions and dates', async (t) => {
-  const stack = await startStack(t)
+  const stack = shared
   const reg = stack.registry.url
   const admin = await stack.adminToken()
 
@@ -67,7 +71,7 @@ t.test('the directory: subtree, children, ancestors, changes with versions and d
 })
 
 t.test('imports: every bad row with its line, nothing written; CSV and JSON', async (t) => {
-  const stack = await startStack(t)
+  const stack = shared
   const reg = stack.registry.url
   const admin = await stack.adminToken()
   const [before] = await stack.sql`select count(*)::int as n, max(version)::int as v from registry.agencies`

@@ -14,6 +14,11 @@ export async function saveSignatures (db: Db, signed: Array<{ stepId: number, si
     where ${steps.id} = v.id and ${steps.signature} is null`)
 }
 
+/** markAwaitingSignature for many steps in one statement. */
+export async function markStepsAwaitingSignature (db: Db, stepIds: number[]): Promise<void> {
+  await db.update(steps).set({ awaitingSignature: true }).where(and(sql`${steps.id} = any(${sql.param(stepIds)}::bigint[])`, isNull(steps.signature)))
+}
+
 export async function markStepsPublished (db: Db, stepIds: number[]): Promise<void> {
   await db.update(steps).set({ publishedAt: sql`now()` }).where(and(sql`${steps.id} = any(${sql.param(stepIds)}::bigint[])`, isNull(steps.publishedAt)))
 }
@@ -31,7 +36,9 @@ export class ArrivalReceipts {
     this.#ctx = ctx
     const signatures = new TurnBatcher<{ stepId: number, signature: string }, undefined>(async (batch) => { await saveSignatures(ctx.db, batch); return batch.map(() => undefined) })
     const published = new TurnBatcher<number, undefined>(async (batch) => { await markStepsPublished(ctx.db, batch); return batch.map(() => undefined) })
+    const awaiting = new TurnBatcher<number, undefined>(async (batch) => { await markStepsAwaitingSignature(ctx.db, batch); return batch.map(() => undefined) })
     this.#writes = {
+      markAwaitingSignature: async (stepId) => { await awaiting.call(stepId) },
       saveSignature: async (stepId, signature) => { await signatures.call({ stepId, signature }) },
       markPublished: async (stepId) => { await published.call(stepId) }
     }

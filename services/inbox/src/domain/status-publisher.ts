@@ -27,7 +27,7 @@ export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow,
     if (signed.awaitingSignature) return 'awaiting_signature'
     const signature = await custodyReceiptSignature(ctx, step.receipt as Receipt)
     if (signature === undefined) {
-      await markAwaitingSignature(ctx.db, step.id)
+      await writes.markAwaitingSignature(step.id)
       return 'awaiting_signature'
     }
     await writes.saveSignature(step.id, signature)
@@ -38,8 +38,10 @@ export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow,
   return 'sent'
 }
 
-/** The two writes of sendStep, apart so that a broadcast's arrivals can make them in batches. */
+/** The writes of sendStep, apart so that a broadcast's arrivals can make them in batches. */
 export interface StepWrites {
+  /** the agency signs for itself: the step waits for its DMS */
+  markAwaitingSignature: (stepId: number) => Promise<void>
   /** keeps the signature unless the step already has one */
   saveSignature: (stepId: number, signature: string) => Promise<void>
   markPublished: (stepId: number) => Promise<void>
@@ -47,6 +49,7 @@ export interface StepWrites {
 
 export function stepWrites (db: InboxContext['db']): StepWrites {
   return {
+    markAwaitingSignature: async (stepId) => { await markAwaitingSignature(db, stepId) },
     saveSignature: async (stepId, signature) => { await saveSignature(db, stepId, signature) },
     markPublished: async (stepId) => { await markStepPublished(db, stepId) }
   }

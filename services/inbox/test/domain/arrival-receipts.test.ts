@@ -1,7 +1,7 @@
 import t from 'tap'
 import { migratedDatabase } from '../fixtures/db.ts'
 import { buildEnvelope, type DeliveryMessage } from '@lienthong/contracts'
-import { markStepsPublished, saveSignatures } from '../../src/domain/arrival-receipts.ts'
+import { markStepsAwaitingSignature, markStepsPublished, saveSignatures } from '../../src/domain/arrival-receipts.ts'
 import { storeArrivals } from '../../src/domain/item-store.ts'
 
 const { db, sql } = await migratedDatabase(t)
@@ -30,4 +30,10 @@ t.test('many steps marked sent in one statement; a step marked before keeps its 
   t.equal(new Date(rows[0]!.published_at).getTime(), new Date(before!.published_at).getTime())
   t.not(rows[1]!.published_at, null)
   t.equal(rows[2]!.published_at, null, 'a step not named stays in the outbox')
+})
+
+t.test('many steps marked as waiting for their DMS in one statement; a signed step is not', async (t) => {
+  await markStepsAwaitingSignature(db, [a, c])
+  const rows = await sql`select id, awaiting_signature from inbox.steps where id in (${a}, ${b}, ${c}) order by id`
+  t.same(rows.map((r) => [Number(r.id), r.awaiting_signature]), [[a, false], [b, false], [c, true]], 'a was signed above; b was not named')
 })
