@@ -79,7 +79,11 @@ export const SERVICE_ERRORS = {
     ATTACHMENT_NOT_FOUND: { status: 404, title: 'The item has no attachment with this number' },
     RANGE_NOT_SATISFIABLE: { status: 416, title: 'The range lies outside the attachment' },
     ATTACHMENT_UNAVAILABLE: { status: 503, title: 'The attachment\u2019s bytes cannot be read right now; retry' },
-    ITEM_WITHDRAWN: { status: 409, title: 'The sender recalled this document; it takes no more steps' }
+    ITEM_WITHDRAWN: { status: 409, title: 'The sender recalled this document; it takes no more steps' },
+    WORK_FILE_NOT_FOUND: { status: 404, title: 'No such work file of this agency' },
+    WEBHOOK_TARGET_REFUSED: { status: 422, title: 'The webhook URL is not an https or http address on the public internet' },
+    WEBHOOK_NOT_FOUND: { status: 404, title: 'This agency has no webhook' },
+    EVENT_ID_INVALID: { status: 400, title: 'Last-Event-ID is not an event id of this stream' }
   },
   signatures: {
     AGENCY_NOT_FOUND: { status: 404, title: 'No active agency with this code in the directory' },

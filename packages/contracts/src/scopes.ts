@@ -4,6 +4,8 @@ export const SCOPES = {
   inboxRead: 'inbox:read',
   inboxWrite: 'inbox:write',
   registryAdmin: 'registry:admin',
+  /** the operator's hand on the inbox: webhook dead letters, across agencies */
+  inboxAdmin: 'inbox:admin',
   auditRead: 'audit:read'
 } as const
 export type Scope = typeof SCOPES[keyof typeof SCOPES]

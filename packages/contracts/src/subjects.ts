@@ -10,8 +10,26 @@ export const STREAMS = {
   /** status messages from recipients back to senders */
   statuses: { name: 'STATUSES', subjects: ['status.>'] },
   /** a sender's recall of a document (13), one message per recipient, from routing to the inbox */
-  recalls: { name: 'RECALLS', subjects: ['recall.>'] }
+  recalls: { name: 'RECALLS', subjects: ['recall.>'] },
+  /**
+   * Events for DMSs (server-sent events, webhooks) and the audit ledger, `events.<code root-first>.<source>`:
+   * the source token last keeps one agency's events one filter (`events.H38.31.*`) and a subtree one
+   * wildcard (`events.H38.31.>`).
+   */
+  events: { name: 'EVENTS', subjects: ['events.>'] }
 } as const
+
+/** Which service an event comes from: the last token of its subject. */
+export type EventSource = 'inbox'
+
+export function eventSubject (agency: string, source: EventSource): string {
+  return `events.${codeToSubjectTokens(agency)}.${source}`
+}
+
+/** Every event of one agency, from every source (not its subtree's). */
+export function agencyEventsFilter (agency: string): string {
+  return `events.${codeToSubjectTokens(agency)}.*`
+}
 
 /**
  * Delivery lanes, most urgent first: hỏa tốc (3, and 4 hỏa tốc hẹn giờ), thượng khẩn (2), khẩn (1),
@@ -32,7 +50,9 @@ export const CONSUMERS = {
   /** the prefix of the inbox's consumers, one per lane: `inbox-deliveries-hoatoc`, … */
   inboxDeliveries: 'inbox-deliveries',
   inboxRecalls: 'inbox-recalls',
-  routingStatuses: 'routing-statuses'
+  routingStatuses: 'routing-statuses',
+  /** turns the inbox's events into webhook calls for the agencies that registered one */
+  inboxWebhooks: 'inbox-webhooks'
 } as const
 
 export function inboxLaneConsumer (lane: DeliveryLane): string {

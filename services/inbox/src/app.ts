@@ -7,6 +7,7 @@ import type { InboxContext } from './context.ts'
 import { startDeliveries } from './consumers/deliveries.ts'
 import { startRecalls } from './consumers/recalls.ts'
 import * as schema from './db/schema.ts'
+import { EventOutbox } from './domain/event-outbox.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { reawakenUnsignedSteps } from './domain/item-store.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
@@ -16,7 +17,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
 /** Inbox: each agency's received documents and the steps of handling them. */
 export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
-  const res = await openServiceResources({ service: 'inbox', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses, STREAMS.recalls] })
+  const res = await openServiceResources({ service: 'inbox', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses, STREAMS.recalls, STREAMS.events] })
   await Promise.all([res.keys.start(res.nc), res.directory.start(res.nc), res.agencyKeys.start(res.nc)])
 
   const app = await createServiceApp({
@@ -29,10 +30,12 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
     auth: { keys: res.keys, directory: res.directory },
     checks: res.checks
   })
+  const js = jetstream(res.nc)
   const ctx: InboxContext = {
     config,
     db: res.db,
-    js: jetstream(res.nc),
+    js,
+    events: new EventOutbox(res.db, js, (agency) => res.directory.get(agency)?.level ?? null, app.log),
     signatures: res.signatureChecker,
     custody: new CustodySigner(res.nc),
     fail: errorFactory('inbox'),
@@ -48,8 +51,10 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
   const deliveries = await startDeliveries(res.nc, ctx)
   const recalls = await startRecalls(res.nc, ctx)
   const stopSweeper = startOutboxSweeper('statuses', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
+  const stopEventSweeper = startOutboxSweeper('events', config.OUTBOX_SWEEP_MS, async () => await ctx.events.sweep(config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {
     stopSweeper()
+    stopEventSweeper()
     await deliveries.stop()
     await recalls.stop()
     await res.close()

@@ -3,7 +3,23 @@ import { BaseConfig } from '@lienthong/platform'
 
 export const InboxConfig = BaseConfig.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(7103),
-  /** How often status messages recorded but not yet acknowledged by JetStream are published again. */
-  OUTBOX_SWEEP_MS: z.coerce.number().int().min(100).default(5_000)
+  /** How often status messages and events recorded but not yet acknowledged by JetStream are published again. */
+  OUTBOX_SWEEP_MS: z.coerce.number().int().min(100).default(5_000),
+  /**
+   * `true` lets a webhook point at loopback, private or link-local addresses. Off by default: a
+   * webhook URL must not turn the inbox into a way to call the exchange's own internal servers.
+   */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The first retry waits this long; each next one twice as long (with jitter), up to WEBHOOK_RETRY_MAX_MS. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60 * 60_000),
+  /** After this long without a 2xx answer an event goes to the dead-letter list (at least 24 hours in production). */
+  WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1).default(26 * 60 * 60_000),
+  /** How long one webhook call may take before it counts as failed. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How often due webhook calls are looked for (a new event wakes the sender at once as well). */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** Comment lines keep idle server-sent event connections open through proxies. */
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000)
 })
 export type InboxConfig = z.infer<typeof InboxConfig>

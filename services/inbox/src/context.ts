@@ -3,6 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { CustodySigner, ErrorFactory, SignatureChecker } from '@lienthong/platform'
 import type { InboxConfig } from './config.ts'
+import type { EventOutbox } from './domain/event-outbox.ts'
 
 /** What inbox's routes, consumers and domain functions are given. */
 export interface InboxContext {
@@ -13,6 +14,8 @@ export interface InboxContext {
   signatures: SignatureChecker
   /** asks the signatures service to sign receipts for agencies in its custody */
   custody: CustodySigner
+  /** the events of what happens here, recorded with it and published to the EVENTS stream */
+  events: EventOutbox
   fail: ErrorFactory<'inbox'>
   log: FastifyBaseLogger
 }

@@ -46,7 +46,7 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   await Promise.all([res.keys.start(nc), res.directory.start(nc)])
 
   if (config.OPERATOR_CLIENT_ID !== undefined && config.OPERATOR_CLIENT_SECRET !== undefined) {
-    await ensureOperatorClient(db, config.OPERATOR_CLIENT_ID, config.OPERATOR_CLIENT_SECRET, [SCOPES.registryAdmin])
+    await ensureOperatorClient(db, config.OPERATOR_CLIENT_ID, config.OPERATOR_CLIENT_SECRET, [SCOPES.registryAdmin, SCOPES.inboxAdmin])
   }
 
   const app = await createServiceApp({

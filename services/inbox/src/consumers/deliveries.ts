@@ -29,7 +29,7 @@ const KEY_LAG_GRACE_MS = 60_000
 export async function startDeliveries (nc: NatsConnection, ctx: InboxContext): Promise<RunningConsumer> {
   // Deliveries handled at the same moment share one transaction: each is still acknowledged only
   // after the transaction holding it committed.
-  const arrivals = new TurnBatcher<Parameters<typeof storeArrivals>[1][number], Arrival>(async (batch) => await storeArrivals(ctx.db, batch))
+  const arrivals = new TurnBatcher<Parameters<typeof storeArrivals>[2][number], Arrival>(async (batch) => await storeArrivals(ctx.db, ctx.events, batch))
   const receipts = new ArrivalReceipts(ctx)
   return await startPriorityConsumer(nc, {
     stream: STREAMS.deliveries.name,

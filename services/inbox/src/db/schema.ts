@@ -1,5 +1,8 @@
-import { isNull, sql } from 'drizzle-orm'
-import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial, boolean } from 'drizzle-orm/pg-core'
+import { and, isNotNull, isNull, sql } from 'drizzle-orm'
+import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial, bigint, boolean, customType, primaryKey } from 'drizzle-orm/pg-core'
+
+/** Postgres full-text vector; written with to_tsvector('simple', …) from the subject's words. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 export const inbox = pgSchema('inbox')
 
@@ -34,11 +37,15 @@ export const items = inbox.table('items', {
   /** `15` agreed (the item is withdrawn) or `16` refused; null while the recall is pending */
   recallAnswer: text('recall_answer'),
   recallAnsweredAt: timestamp('recall_answered_at', { withTimezone: true }),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** the subject's words, as written and without diacritics, so "bão" finds only bão and "bao" finds both */
+  search: tsvector('search')
 }, (t) => [
   // Exactly one copy per (document, recipient), however often the delivery comes.
   uniqueIndex('items_document_recipient').on(t.documentId, t.recipient),
   index('items_recipient_id').on(t.recipient, t.id),
+  index('items_recipient_state_id').on(t.recipient, t.state, t.id),
+  index('items_search').using('gin', t.search),
   // An agency's later updates and replacements of a document, found from the original.
   index('items_recipient_original').on(t.recipient, sql`(${t.fields}->'business'->>'original')`).where(sql`${t.fields} ? 'business'`)
 ])
@@ -46,7 +53,9 @@ export const items = inbox.table('items', {
 /** Each step of handling an item; each becomes a status message to the sender. */
 export const steps = inbox.table('steps', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  itemId: uuid('item_id').notNull(),
+  /** the item whose sender is told of the step; null for a work file the DMS opened */
+  itemId: uuid('item_id'),
+  workFileId: uuid('work_file_id').notNull(),
   code: text('code').notNull(),
   channel: text('channel').notNull(),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
@@ -61,5 +70,89 @@ export const steps = inbox.table('steps', {
   awaitingSignature: boolean('awaiting_signature').notNull().default(false)
 }, (t) => [
   uniqueIndex('steps_item_code').on(t.itemId, t.code),
-  index('steps_unpublished').on(t.at).where(isNull(t.publishedAt))
+  uniqueIndex('steps_work_file_code').on(t.workFileId, t.code),
+  // a DMS-opened file's steps have no sender to tell, so they never wait in the outbox
+  index('steps_unpublished').on(t.at).where(and(isNull(t.publishedAt), isNotNull(t.itemId))!)
+])
+
+/**
+ * A work file (hồ sơ công việc): the handling of one matter by one agency, from its opening to its
+ * completion. An arrival opens one (with the item's id, so the two share it); the DMS opens one for
+ * work that did not start with an incoming document. What the auditors' measure counts.
+ */
+export const workFiles = inbox.table('work_files', {
+  id: uuid('id').primaryKey(),
+  agency: text('agency').notNull(),
+  /** `exchange` (opened by an arrival; `item_id` = `id`) or `dms` */
+  origin: text('origin').notNull(),
+  itemId: uuid('item_id'),
+  title: text('title').notNull(),
+  /** the latest step: the same as the item's for an exchange file */
+  state: text('state').notNull(),
+  dueAt: timestamp('due_at', { withTimezone: true }),
+  openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+  /** when it was completed (06), refused (02) or withdrawn (15); null while open */
+  closedAt: timestamp('closed_at', { withTimezone: true }),
+  /** some step was done on paper: the file is not handled fully online */
+  paper: boolean('paper').notNull().default(false),
+  /** who opened it, as the DMS names them */
+  official: jsonb('official'),
+  note: text('note'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  uniqueIndex('work_files_item').on(t.itemId),
+  index('work_files_agency_id').on(t.agency, t.id),
+  index('work_files_open_due').on(t.agency, t.dueAt).where(isNull(t.closedAt))
+])
+
+/** Documents the agency sent through the exchange in answer (`responseFor`) to a work file's document. */
+export const workFileDocuments = inbox.table('work_file_documents', {
+  workFileId: uuid('work_file_id').notNull(),
+  documentId: text('document_id').notNull(),
+  role: text('role').notNull(),
+  addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [primaryKey({ columns: [t.workFileId, t.documentId] })])
+
+/**
+ * Events recorded in the same transaction as what they tell, until JetStream has them: the outbox
+ * of the EVENTS stream. A row is deleted once published; what is left after a crash is sent by
+ * the sweeper (the event id keeps JetStream from taking it twice).
+ */
+export const events = inbox.table('events', {
+  id: uuid('id').primaryKey(),
+  agency: text('agency').notNull(),
+  body: jsonb('body').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [index('events_created').on(t.createdAt)])
+
+/** An agency's webhook: where its events are pushed, and the secret they are signed with. */
+export const webhooks = inbox.table('webhooks', {
+  agency: text('agency').primaryKey(),
+  url: text('url').notNull(),
+  /** the HMAC-SHA256 key (Standard Webhooks `whsec_…`); shown once, when it is made */
+  secret: text('secret').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+})
+
+/** One event to push to one agency's webhook, tried with backoff until it answers 2xx or the time is up. */
+export const webhookDeliveries = inbox.table('webhook_deliveries', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  agency: text('agency').notNull(),
+  eventId: uuid('event_id').notNull(),
+  /** the event's sequence in the EVENTS stream, also its server-sent event id */
+  eventSeq: bigint('event_seq', { mode: 'number' }).notNull(),
+  body: jsonb('body').notNull(),
+  /** `pending`, `delivered`, or `dead` (given up: the dead-letter list) */
+  state: text('state').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  lastStatus: integer('last_status'),
+  lastError: text('last_error'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true })
+}, (t) => [
+  uniqueIndex('webhook_deliveries_agency_event').on(t.agency, t.eventId),
+  index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
+  index('webhook_deliveries_dead').on(t.agency, t.id).where(sql`${t.state} = 'dead'`)
 ])

@@ -2,7 +2,7 @@ import { and, isNull, sql } from 'drizzle-orm'
 import type { InboxContext } from '../context.ts'
 import { TurnBatcher } from '@lienthong/platform'
 import { steps } from '../db/schema.ts'
-import type { ItemRow, StepRow } from './item-store.ts'
+import { markStepsPublished, type ItemRow, type StepRow } from './item-store.ts'
 import { sendStep, type StepWrites } from './status-publisher.ts'
 
 type Db = InboxContext['db']
@@ -19,10 +19,6 @@ export async function markStepsAwaitingSignature (db: Db, stepIds: number[]): Pr
   await db.update(steps).set({ awaitingSignature: true }).where(and(sql`${steps.id} = any(${sql.param(stepIds)}::bigint[])`, isNull(steps.signature)))
 }
 
-export async function markStepsPublished (db: Db, stepIds: number[]): Promise<void> {
-  await db.update(steps).set({ publishedAt: sql`now()` }).where(and(sql`${steps.id} = any(${sql.param(stepIds)}::bigint[])`, isNull(steps.publishedAt)))
-}
-
 /**
  * sendStep (status-publisher.ts) for the arrival steps of a broadcast: the same stages in the same
  * order — the signature stored before the status is sent, the step marked sent only after
@@ -35,7 +31,7 @@ export class ArrivalReceipts {
   constructor (ctx: InboxContext) {
     this.#ctx = ctx
     const signatures = new TurnBatcher<{ stepId: number, signature: string }, undefined>(async (batch) => { await saveSignatures(ctx.db, batch); return batch.map(() => undefined) })
-    const published = new TurnBatcher<number, undefined>(async (batch) => { await markStepsPublished(ctx.db, batch); return batch.map(() => undefined) })
+    const published = new TurnBatcher<number, undefined>(async (batch) => { await markStepsPublished(ctx.db, ctx.events, batch); return batch.map(() => undefined) })
     const awaiting = new TurnBatcher<number, undefined>(async (batch) => { await markStepsAwaitingSignature(ctx.db, batch); return batch.map(() => undefined) })
     this.#writes = {
       markAwaitingSignature: async (stepId) => { await awaiting.call(stepId) },

@@ -1,10 +1,13 @@
-import { and, desc, eq, inArray, lt, asc, isNull, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, asc, isNull, isNotNull, or, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { uuidv7 } from 'uuidv7'
-import type { DeliveryMessage, Receipt, StatusCode } from '@lienthong/contracts'
+import type { DeliveryMessage, InboxEvent, Receipt, StatusCode } from '@lienthong/contracts'
 import type { EnvelopeCheck } from '@lienthong/platform'
-import { items, steps } from '../db/schema.ts'
+import { items, steps, workFileDocuments, workFiles } from '../db/schema.ts'
+import { dueAtOf } from './due-date.ts'
+import type { EventOutbox, NewEvent } from './event-outbox.ts'
 import { receiptOf } from './receipts.ts'
+import { searchableText } from './subject-search.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 export type ItemRow = typeof items.$inferSelect
@@ -16,8 +19,8 @@ export type StepRow = typeof steps.$inferSelect
  * makes a second delivery a no-op; the arrival step is returned either way so its receipt can be
  * signed and its status message (re)published.
  */
-export async function storeArrival (db: Db, delivery: DeliveryMessage, check: EnvelopeCheck): Promise<Arrival> {
-  return (await storeArrivals(db, [{ delivery, check }]))[0]!
+export async function storeArrival (db: Db, outbox: EventOutbox, delivery: DeliveryMessage, check: EnvelopeCheck): Promise<Arrival> {
+  return (await storeArrivals(db, outbox, [{ delivery, check }]))[0]!
 }
 
 export interface Arrival { item: ItemRow, step: StepRow, created: boolean }
@@ -27,8 +30,11 @@ export interface Arrival { item: ItemRow, step: StepRow, created: boolean }
  * under a broadcast the round trips, not the rows, are what costs. Rows go as one array per
  * column (unnest), so building a statement does not grow with the batch. The same delivery twice
  * in one call is stored once and both get the one row.
+ *
+ * Each new item opens its work file (same id) and is told as an `item.arrived` event; an arrival
+ * that answers (`responseFor`) a document its sender received joins the sender's work file of it.
  */
-export async function storeArrivals (db: Db, arrivals: Array<{ delivery: DeliveryMessage, check: EnvelopeCheck }>): Promise<Arrival[]> {
+export async function storeArrivals (db: Db, outbox: EventOutbox, arrivals: Array<{ delivery: DeliveryMessage, check: EnvelopeCheck }>): Promise<Arrival[]> {
   if (arrivals.length === 0) return []
   const key = (documentId: string, recipient: string): string => `${documentId}\n${recipient}`
   const rows: ItemRow[] = arrivals.map(({ delivery, check }) => ({
@@ -53,23 +59,35 @@ export async function storeArrivals (db: Db, arrivals: Array<{ delivery: Deliver
     recallNote: null,
     recallAnswer: null,
     recallAnsweredAt: null,
-    updatedAt: new Date(0)
+    updatedAt: new Date(0),
+    search: null
   }))
   // every column as text[], cast in the statement: postgres.js then never guesses an array's type
   const column = (f: (r: ItemRow) => string | null): ReturnType<typeof sql.param> => sql.param(rows.map(f))
   const json = (f: (r: ItemRow) => unknown): ReturnType<typeof sql.param> => column((r) => JSON.stringify(f(r)))
-  return await db.transaction(async (tx) => {
+  const dueOf = (r: ItemRow): Date | null => dueAtOf((r.fields as DeliveryMessage['envelope']['document']).dueDate)
+  let recorded: InboxEvent[] = []
+  const stored = await db.transaction(async (tx) => {
+    // The item and its work file in one statement: one round trip, and never one without the other.
     const inserted = await tx.execute<{ id: string, received_at: string, updated_at: string }>(sql`
-      insert into ${items} (id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, state, envelope, signatures, envelope_digest, signatures_valid, signature_findings)
-      select id::uuid, document_id, recipient, sender, subject, priority::integer, fields::jsonb, array(select jsonb_array_elements_text(recipients::jsonb)), sent_at::timestamptz,
-        '01', envelope::jsonb, signatures::jsonb, envelope_digest, signatures_valid::boolean, signature_findings::jsonb
-      from unnest(${column((r) => r.id)}::text[], ${column((r) => r.documentId)}::text[], ${column((r) => r.recipient)}::text[], ${column((r) => r.sender)}::text[],
-        ${column((r) => r.subject)}::text[], ${column((r) => String(r.priority))}::text[], ${json((r) => r.fields)}::text[], ${json((r) => r.recipients)}::text[],
-        ${column((r) => r.sentAt.toISOString())}::text[], ${json((r) => r.envelope)}::text[], ${json((r) => r.signatures)}::text[],
-        ${column((r) => r.envelopeDigest)}::text[], ${column((r) => String(r.signaturesValid))}::text[], ${json((r) => r.signatureFindings)}::text[])
-        as t(id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, envelope, signatures, envelope_digest, signatures_valid, signature_findings)
-      on conflict do nothing
-      returning id, received_at, updated_at`)
+      with new_items as (
+        insert into ${items} (id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, state, envelope, signatures, envelope_digest, signatures_valid, signature_findings, search)
+        select id::uuid, document_id, recipient, sender, subject, priority::integer, fields::jsonb, array(select jsonb_array_elements_text(recipients::jsonb)), sent_at::timestamptz,
+          '01', envelope::jsonb, signatures::jsonb, envelope_digest, signatures_valid::boolean, signature_findings::jsonb, to_tsvector('simple', search)
+        from unnest(${column((r) => r.id)}::text[], ${column((r) => r.documentId)}::text[], ${column((r) => r.recipient)}::text[], ${column((r) => r.sender)}::text[],
+          ${column((r) => r.subject)}::text[], ${column((r) => String(r.priority))}::text[], ${json((r) => r.fields)}::text[], ${json((r) => r.recipients)}::text[],
+          ${column((r) => r.sentAt.toISOString())}::text[], ${json((r) => r.envelope)}::text[], ${json((r) => r.signatures)}::text[],
+          ${column((r) => r.envelopeDigest)}::text[], ${column((r) => String(r.signaturesValid))}::text[], ${json((r) => r.signatureFindings)}::text[],
+          ${column((r) => searchableText(r.subject))}::text[])
+          as t(id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, envelope, signatures, envelope_digest, signatures_valid, signature_findings, search)
+        on conflict do nothing
+        returning id, recipient, subject, received_at, updated_at
+      ), new_files as (
+        insert into ${workFiles} (id, agency, origin, item_id, title, state, due_at, opened_at, updated_at)
+        select n.id, n.recipient, 'exchange', n.id, n.subject, '01', d.due_at::timestamptz, n.received_at, n.received_at
+        from new_items n join unnest(${column((r) => r.id)}::text[], ${column((r) => dueOf(r)?.toISOString() ?? null)}::text[]) as d(id, due_at) on d.id::uuid = n.id
+      )
+      select id, received_at, updated_at from new_items`)
     const created = new Set<string>()
     const byKey = new Map<string, ItemRow>()
     const times = new Map(inserted.map((i) => [i.id, i]))
@@ -92,11 +110,13 @@ export async function storeArrivals (db: Db, arrivals: Array<{ delivery: Deliver
     const at = new Date()
     const ids = sql.param(arrived.map((i) => i.id))
     await tx.execute(sql`
-      insert into ${steps} (item_id, code, channel, at, receipt)
-      select item_id, '01', 'online', ${at.toISOString()}::timestamptz, receipt::jsonb
+      insert into ${steps} (item_id, work_file_id, code, channel, at, receipt)
+      select item_id, item_id, '01', 'online', ${at.toISOString()}::timestamptz, receipt::jsonb
       from unnest(${ids}::text[]::uuid[], ${sql.param(arrived.map((i) => JSON.stringify(receiptOf(i, { code: '01', channel: 'online', at }))))}::text[]) as t(item_id, receipt)
       on conflict do nothing`)
     const stepOf = new Map((await tx.select().from(steps).where(and(sql`${steps.itemId} = any(${ids}::text[]::uuid[])`, eq(steps.code, '01')))).map((s) => [s.itemId, s]))
+    const fresh = arrived.filter((i) => created.has(i.id))
+    recorded = await outbox.record(tx, [...fresh.map((i) => arrivedEvent(i, dueOf(i))), ...await joinResponses(tx, fresh)])
     return rows.map((r) => {
       const item = byKey.get(key(r.documentId, r.recipient))!
       // the second of the same delivery in one call found it there, as a redelivery would
@@ -104,6 +124,56 @@ export async function storeArrivals (db: Db, arrivals: Array<{ delivery: Deliver
       return { item, step: stepOf.get(item.id)!, created: first }
     })
   })
+  outbox.publish(recorded)
+  return stored
+}
+
+function arrivedEvent (item: ItemRow, dueAt: Date | null): NewEvent {
+  return {
+    type: 'item.arrived',
+    agency: item.recipient,
+    at: item.receivedAt.toISOString(),
+    itemId: item.id,
+    workFileId: item.id,
+    documentId: item.documentId,
+    sender: item.sender,
+    priority: item.priority,
+    subject: item.subject,
+    signaturesValid: item.signaturesValid,
+    dueAt: dueAt?.toISOString() ?? null
+  }
+}
+
+/**
+ * A new arrival that answers (`responseFor`) a document its sender received: the answer joins the
+ * sender's work file of that document, once, however many recipients the answer has.
+ */
+async function joinResponses (tx: Db, fresh: ItemRow[]): Promise<NewEvent[]> {
+  const answers = fresh.flatMap((i) => {
+    const responseFor = (i.fields as { responseFor?: string }).responseFor
+    return responseFor === undefined ? [] : [{ sender: i.sender, responseFor, documentId: i.documentId }]
+  })
+  if (answers.length === 0) return []
+  const joined = await tx.execute<{ work_file_id: string, document_id: string, agency: string, added_at: string }>(sql`
+    with answered as (
+      insert into ${workFileDocuments} (work_file_id, document_id, role)
+      select distinct i.id, t.document_id, 'response'
+      from unnest(${sql.param(answers.map((a) => a.sender))}::text[], ${sql.param(answers.map((a) => a.responseFor))}::text[], ${sql.param(answers.map((a) => a.documentId))}::text[])
+        as t(sender, response_for, document_id)
+      join ${items} i on i.recipient = t.sender and i.document_id = t.response_for
+      on conflict do nothing
+      returning work_file_id, document_id, added_at
+    )
+    select a.work_file_id, a.document_id, i.recipient as agency, a.added_at from answered a join ${items} i on i.id = a.work_file_id`)
+  return joined.map((j) => ({
+    type: 'work-file.document',
+    agency: j.agency,
+    at: new Date(j.added_at).toISOString(),
+    workFileId: j.work_file_id,
+    documentId: j.document_id,
+    role: 'response',
+    channel: 'online'
+  }))
 }
 
 /** The item, locked for the rest of the transaction, if it is in this agency's inbox. */
@@ -122,6 +192,7 @@ export async function findItem (db: Db, id: string, agency: string): Promise<Ite
 export async function insertStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
   const rows = await tx.insert(steps).values({
     itemId: item.id,
+    workFileId: item.id,
     code: receipt.code,
     channel: receipt.channel,
     at: new Date(receipt.at),
@@ -168,8 +239,33 @@ export async function redateReceipt (db: Db, stepId: number, receipt: Receipt): 
   await db.update(steps).set({ receipt }).where(and(eq(steps.id, stepId), isNull(steps.signature)))
 }
 
-export async function markStepPublished (db: Db, stepId: number): Promise<void> {
-  await db.update(steps).set({ publishedAt: sql`now()` }).where(eq(steps.id, stepId))
+/**
+ * Marks steps whose status message JetStream acknowledged, and tells each sender with a
+ * `document.status` event in the same transaction: a step marked twice (a redelivery, the sweeper)
+ * is told once.
+ */
+export async function markStepsPublished (db: Db, outbox: EventOutbox, stepIds: number[]): Promise<void> {
+  let recorded: InboxEvent[] = []
+  await db.transaction(async (tx) => {
+    const sent = await tx.execute<{ code: StatusCode, channel: 'online' | 'paper', at: string, sender: string, recipient: string, document_id: string, published_at: string }>(sql`
+      with sent as (
+        update ${steps} set published_at = now()
+        where id = any(${sql.param(stepIds)}::bigint[]) and published_at is null
+        returning item_id, code, channel, at, published_at
+      )
+      select s.code, s.channel, s.at, s.published_at, i.sender, i.recipient, i.document_id from sent s join ${items} i on i.id = s.item_id`)
+    recorded = await outbox.record(tx, sent.map((s) => ({
+      type: 'document.status',
+      agency: s.sender,
+      at: new Date(s.published_at).toISOString(),
+      documentId: s.document_id,
+      recipient: s.recipient,
+      code: s.code,
+      channel: s.channel,
+      stepAt: new Date(s.at).toISOString()
+    })))
+  })
+  outbox.publish(recorded)
 }
 
 export interface InboxPage { items: ItemRow[], next: string | null }
@@ -203,6 +299,6 @@ export async function findStep (db: Db, itemId: string, code: StatusCode): Promi
 export async function unpublishedSteps (db: Db, olderThanMs: number, limit = 500): Promise<{ item: ItemRow, step: StepRow }[]> {
   return await db.select({ item: items, step: steps }).from(steps)
     .innerJoin(items, eq(items.id, steps.itemId))
-    .where(and(isNull(steps.publishedAt), eq(steps.awaitingSignature, false), lt(steps.at, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
+    .where(and(isNull(steps.publishedAt), isNotNull(steps.itemId), eq(steps.awaitingSignature, false), lt(steps.at, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
     .orderBy(asc(steps.at)).limit(limit)
 }

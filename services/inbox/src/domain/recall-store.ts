@@ -1,10 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import type { RecallMessage, Receipt } from '@lienthong/contracts'
+import type { InboxEvent, RecallMessage, Receipt } from '@lienthong/contracts'
 import { items, steps } from '../db/schema.ts'
+import type { EventOutbox, NewEvent } from './event-outbox.ts'
 import { insertStep, type ItemRow, type StepRow } from './item-store.ts'
 import { receiptOf } from './receipts.ts'
 import { recallTakesEffectAtOnce } from './status-transitions.ts'
+import { advanceWorkFile, stepEvent } from './work-file-store.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 
@@ -23,8 +25,9 @@ export type RecallTaken =
  * stored (unsigned: it is signed and sent like the arrival). Idempotent: the recall is kept once,
  * and a redelivery returns the 15 step again so an unsent one is sent.
  */
-export async function storeRecall (db: Db, message: RecallMessage, now = new Date()): Promise<RecallTaken> {
-  return await db.transaction(async (tx) => {
+export async function storeRecall (db: Db, outbox: EventOutbox, message: RecallMessage, now = new Date()): Promise<RecallTaken> {
+  let recorded: InboxEvent[] = []
+  const taken = await db.transaction(async (tx): Promise<RecallTaken> => {
     const [found] = await tx.select().from(items)
       .where(and(eq(items.documentId, message.documentId), eq(items.recipient, message.recipient))).for('update')
     if (found === undefined) return { kind: 'not_arrived' }
@@ -39,14 +42,21 @@ export async function storeRecall (db: Db, message: RecallMessage, now = new Dat
         updatedAt: sql`now()`
       }).where(eq(items.id, item.id)).returning()
       item = updated!
+      // The request (13) is the sender's, not a step of the recipient's: it is told, not stored as a step.
+      const requested = await advanceWorkFile(tx, item.id, { code: '13', channel: 'online', at: item.recallRequestedAt! })
+      const told: NewEvent[] = [stepEvent(requested, { code: '13', channel: 'online', at: item.recallRequestedAt!, official: null, note: item.recallNote }, item)]
       if (atOnce) {
         const receipt = receiptOf(item, { code: '15', channel: 'online', at: now, note: WITHDRAWN_AT_ONCE_NOTE })
-        await tx.insert(steps).values({ itemId: item.id, code: '15', channel: 'online', at: now, note: receipt.note, receipt }).onConflictDoNothing()
+        const [agreed] = await tx.insert(steps).values({ itemId: item.id, workFileId: item.id, code: '15', channel: 'online', at: now, note: receipt.note, receipt }).onConflictDoNothing().returning()
+        if (agreed !== undefined) told.push(stepEvent(await advanceWorkFile(tx, item.id, agreed), agreed, item))
       }
+      recorded = await outbox.record(tx, told)
     }
     const [agreed] = await tx.select().from(steps).where(and(eq(steps.itemId, item.id), eq(steps.code, '15')))
     return { kind: 'taken', item, agreed }
   })
+  outbox.publish(recorded)
+  return taken
 }
 
 /**

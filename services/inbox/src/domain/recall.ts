@@ -12,7 +12,7 @@ export type RecallIntake = 'recorded' | 'withdrawn' | 'not_arrived' | 'dropped'
  * stored yet (it was published first and will come), so the caller retries later.
  */
 export async function takeRecall (ctx: InboxContext, message: RecallMessage): Promise<RecallIntake> {
-  const taken = await storeRecall(ctx.db, message)
+  const taken = await storeRecall(ctx.db, ctx.events, message)
   if (taken.kind === 'not_arrived') return 'not_arrived'
   if (taken.kind === 'foreign') {
     // Only the sender of a document recalls it; a message claiming otherwise is not acted on.

@@ -1,4 +1,4 @@
-import type { Channel, Receipt, StatusCode } from '@lienthong/contracts'
+import type { Channel, InboxEvent, Receipt, StatusCode } from '@lienthong/contracts'
 import { CustodyUnavailableError, type SignatureFinding } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { appendStep, findItem, findStep, lockItem, redateReceipt, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
@@ -6,6 +6,7 @@ import { custodyReceiptSignature, receiptOf } from './receipts.ts'
 import { sendStep } from './status-publisher.ts'
 import { appendRecallAnswer } from './recall-store.ts'
 import { RECALL_ANSWERS, nextSteps } from './status-transitions.ts'
+import { advanceWorkFile, stepEvent } from './work-file-store.ts'
 
 export interface StepInput {
   code: StatusCode
@@ -38,16 +39,21 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
     ? await custodySignature(ctx, receipt)
     : checkedSignature(ctx, receipt, input.signature)
 
+  let recorded: InboxEvent[] = []
   const { item, step } = await ctx.db.transaction(async (tx) => {
     const item = await lockItem(tx, itemId, agency)
     if (item === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
     // Checked again under the lock: another step may have been recorded while this one was signed.
     checkTransition(ctx, item, input.code)
     // An answer to a recall sits beside the work state, so a refusal (16) resumes the work where it was.
-    if (RECALL_ANSWERS.includes(input.code)) return await appendRecallAnswer(tx, item, receipt, signature)
-    const step = await appendStep(tx, item, receipt, signature)
-    return { item: { ...item, state: input.code }, step }
+    const done = RECALL_ANSWERS.includes(input.code)
+      ? await appendRecallAnswer(tx, item, receipt, signature)
+      : { item: { ...item, state: input.code }, step: await appendStep(tx, item, receipt, signature) }
+    const file = await advanceWorkFile(tx, item.id, done.step)
+    recorded = await ctx.events.record(tx, [stepEvent(file, done.step, item)])
+    return done
   })
+  ctx.events.publish(recorded)
   return { item, step: await trySend(ctx, item, step) }
 }
 

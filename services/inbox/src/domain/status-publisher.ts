@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { statusMessageId, statusSubject, type Receipt, type StatusMessage } from '@lienthong/contracts'
 import type { InboxContext } from '../context.ts'
-import { markAwaitingSignature, markStepPublished, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
+import { markAwaitingSignature, markStepsPublished, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
 import { custodyReceiptSignature } from './receipts.ts'
 
 /** Sends a signed step back to the sender; the message id makes a repeat harmless. */
@@ -20,7 +20,7 @@ export async function publishStatus (js: JetStreamClient, item: ItemRow, step: S
  * sends it. Every stage is stored before the next, so calling it again after any failure
  * continues where it stopped. Throws when the signatures service or JetStream cannot be reached.
  */
-export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow, writes: StepWrites = stepWrites(ctx.db)): Promise<'sent' | 'awaiting_signature'> {
+export async function sendStep (ctx: InboxContext, item: ItemRow, step: StepRow, writes: StepWrites = stepWrites(ctx)): Promise<'sent' | 'awaiting_signature'> {
   if (step.publishedAt !== null) return 'sent'
   let signed = step
   if (signed.signature === null) {
@@ -47,10 +47,10 @@ export interface StepWrites {
   markPublished: (stepId: number) => Promise<void>
 }
 
-export function stepWrites (db: InboxContext['db']): StepWrites {
+export function stepWrites (ctx: InboxContext): StepWrites {
   return {
-    markAwaitingSignature: async (stepId) => { await markAwaitingSignature(db, stepId) },
-    saveSignature: async (stepId, signature) => { await saveSignature(db, stepId, signature) },
-    markPublished: async (stepId) => { await markStepPublished(db, stepId) }
+    markAwaitingSignature: async (stepId) => { await markAwaitingSignature(ctx.db, stepId) },
+    saveSignature: async (stepId, signature) => { await saveSignature(ctx.db, stepId, signature) },
+    markPublished: async (stepId) => { await markStepsPublished(ctx.db, ctx.events, [stepId]) }
   }
 }

@@ -1,10 +1,11 @@
 import t from 'tap'
-import { migratedDatabase } from '../fixtures/db.ts'
+import { migratedDatabase, recordingOutbox } from '../fixtures/db.ts'
 import { buildEnvelope, type DeliveryMessage } from '@lienthong/contracts'
 import type { EnvelopeCheck } from '@lienthong/platform'
 import { storeArrival, storeArrivals } from '../../src/domain/item-store.ts'
 
 const { db, sql } = await migratedDatabase(t)
+const outbox = recordingOutbox(db)
 
 const SENDER = '000.00.00.H38'
 const signedAt = '2026-11-26T08:00:00.000Z'
@@ -23,7 +24,7 @@ const check = (n: number): EnvelopeCheck => ({ valid: n % 2 === 0, digest: `dige
 
 t.test('many deliveries in one call: one row and one arrival step each, as stored one by one', async (t) => {
   const batch = Array.from({ length: 50 }, (_, n) => ({ delivery: delivery(n, '000.00.31.H38'), check: check(n) }))
-  const stored = await storeArrivals(db, batch)
+  const stored = await storeArrivals(db, outbox, batch)
   t.equal(stored.length, 50)
   t.ok(stored.every((s) => s.created), 'each one new')
   const [one] = stored
@@ -44,20 +45,20 @@ t.test('many deliveries in one call: one row and one arrival step each, as store
   t.equal(one!.step.code, '01')
   t.equal((one!.step.receipt as { envelopeDigest: string }).envelopeDigest, 'digest-0', 'the receipt names the envelope')
 
-  const single = await storeArrival(db, delivery(999, '000.00.33.H38'), check(999))
+  const single = await storeArrival(db, outbox, delivery(999, '000.00.33.H38'), check(999))
   t.equal(single.created, true)
   t.equal(single.item.signaturesValid, false)
 })
 
 t.test('a delivery that comes again, alone or twice in one call, stays one row with one step', async (t) => {
   const d = delivery(500, '000.00.34.H38')
-  const first = await storeArrival(db, d, check(500))
-  const again = await storeArrivals(db, [{ delivery: d, check: check(500) }, { delivery: delivery(501, '000.00.34.H38'), check: check(501) }, { delivery: d, check: check(500) }])
+  const first = await storeArrival(db, outbox, d, check(500))
+  const again = await storeArrivals(db, outbox, [{ delivery: d, check: check(500) }, { delivery: delivery(501, '000.00.34.H38'), check: check(501) }, { delivery: d, check: check(500) }])
   t.same(again.map((a) => a.created), [false, true, false])
   t.equal(again[0]!.item.id, first.item.id)
   t.equal(again[2]!.step.id, first.step.id, 'the same arrival step')
   const twice = delivery(502, '000.00.35.H38')
-  const both = await storeArrivals(db, [{ delivery: twice, check: check(502) }, { delivery: twice, check: check(502) }])
+  const both = await storeArrivals(db, outbox, [{ delivery: twice, check: check(502) }, { delivery: twice, check: check(502) }])
   t.same(both.map((a) => a.created), [true, false], 'the same delivery twice in one call: stored once')
   t.equal(both[0]!.item.id, both[1]!.item.id)
   const [counts] = await sql`select count(*)::int as items, (select count(*)::int from inbox.steps s join inbox.items i on i.id = s.item_id where i.recipient in ('000.00.34.H38', '000.00.35.H38')) as steps from inbox.items where recipient in ('000.00.34.H38', '000.00.35.H38')`

@@ -19,7 +19,8 @@ export async function createApiClient (db: Db, agency: string | null, scopes: st
 export async function ensureOperatorClient (db: Db, clientId: string, secret: string, scopes: string[]): Promise<void> {
   const rows = await db.select().from(apiClients).where(eq(apiClients.clientId, clientId))
   const row = rows[0]
-  if (row !== undefined && await verifyClientSecret(secret, row.secretHash)) return
+  // An upgrade may give the operator new scopes: the row is rewritten unless it already says the same.
+  if (row !== undefined && row.scopes === scopes.join(' ') && row.revokedAt === null && await verifyClientSecret(secret, row.secretHash)) return
   const secretHash = await hashClientSecret(secret)
   await db.insert(apiClients).values({ clientId, agencyCode: null, secretHash, scopes: scopes.join(' ') })
     .onConflictDoUpdate({ target: apiClients.clientId, set: { secretHash, scopes: scopes.join(' '), revokedAt: null } })
