@@ -1,0 +1,78 @@
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream'
+import { z } from 'zod'
+import { SCOPES, STREAMS, agencyEventsFilter } from '@lienthong/contracts'
+import type { ServiceApp } from '@lienthong/platform'
+import type { InboxContext } from '../context.ts'
+import { formatServerSentEvent, heartbeat } from '../domain/server-sent-events.ts'
+
+/**
+ * The token agency's events as server-sent events, straight from the EVENTS stream: each event's
+ * id is its stream sequence, so a client that reconnects with `Last-Event-ID` (browsers do it by
+ * themselves) gets exactly what came after, in the stream's order, even across inbox copies.
+ */
+export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<void> {
+  // Open streams end before the server closes, or it would wait on them for ever.
+  const open = new Set<() => void>()
+  app.addHook('preClose', async () => { for (const end of open) end() })
+
+  app.get('/v1/inbox/events', {
+    onRequest: app.requireScopes(SCOPES.inboxRead),
+    schema: {
+      tags: ['inbox'],
+      summary: 'Server-sent events: arrivals, steps and work-file changes of this agency, and status messages of the documents it sent',
+      description: 'Resumable: send `Last-Event-ID` (or `lastEventId` in the query) with the id of the last event received; `lastEventId=0` replays from the oldest event kept. Without either, only new events come. Each event\u2019s `event:` is its type (`item.arrived`, `work-file.step`, `document.status`, …) and `data:` the event as JSON.',
+      headers: z.object({ 'last-event-id': z.string().optional() }).loose(),
+      querystring: z.object({ lastEventId: z.string().optional() })
+    }
+  }, async (request, reply) => {
+    const given = request.headers['last-event-id'] ?? request.query.lastEventId
+    const after = given === undefined ? undefined : Number(given)
+    if (given !== undefined && (!/^\d{1,15}$/.test(given) || !Number.isSafeInteger(after))) {
+      throw ctx.fail('EVENT_ID_INVALID', `"${given}" is not an event id: ids are the stream sequence numbers this endpoint sends`)
+    }
+    let messages: ConsumerMessages
+    try {
+      const consumer = await ctx.js.consumers.get(STREAMS.events.name, {
+        filter_subjects: agencyEventsFilter(request.agency),
+        ...(after === undefined ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 })
+      })
+      messages = await consumer.consume({ max_messages: 256 })
+    } catch (err) {
+      ctx.log.warn({ err }, 'event stream not opened')
+      throw ctx.fail('UNAVAILABLE', 'the event stream cannot be read right now; reconnect with the same Last-Event-ID')
+    }
+
+    reply.hijack()
+    const res = reply.raw
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // proxies such as nginx would otherwise hold events back in their buffers
+      'x-accel-buffering': 'no'
+    })
+    res.write(heartbeat())
+    const beat = setInterval(() => { res.write(heartbeat()) }, ctx.config.SSE_HEARTBEAT_MS)
+    const close = (): void => {
+      clearInterval(beat)
+      open.delete(end)
+      void messages.close().catch(() => {})
+    }
+    const end = (): void => { close(); res.end() }
+    open.add(end)
+    request.raw.once('close', close)
+    try {
+      for await (const m of messages) {
+        const type = (m.json<{ type?: string }>()).type ?? 'event'
+        // A slow client is waited for, not buffered without end: the consumer then waits too.
+        if (!res.write(formatServerSentEvent(String(m.seq), type, m.string()))) await new Promise((resolve) => res.once('drain', resolve))
+        if (res.destroyed) break
+      }
+    } catch (err) {
+      ctx.log.debug({ err }, 'event stream ended')
+    } finally {
+      close()
+      res.end()
+    }
+  })
+}
