@@ -5,14 +5,15 @@
  * only "bão", as Vietnamese users expect of a search box.
  */
 export function searchableText (subject: string): string {
-  const lower = subject.toLocaleLowerCase('vi')
+  // NFC first: the same word typed on another keyboard may arrive decomposed.
+  const lower = subject.normalize('NFC').toLocaleLowerCase('vi')
   const bare = withoutDiacritics(lower)
   return bare === lower ? lower : `${lower} ${bare}`
 }
 
 /** The query's words, each of which must appear in the subject (ANDed by `plainto_tsquery`). */
 export function searchQuery (q: string): string {
-  return q.toLocaleLowerCase('vi').trim()
+  return q.normalize('NFC').toLocaleLowerCase('vi').trim()
 }
 
 function withoutDiacritics (text: string): string {
