@@ -98,7 +98,12 @@ t.test('lienthong token prints a working token alone on stdout', async (t) => {
   t.equal(claims.scope, 'audit:read')
 
   const operator = await run('pnpm', ['lienthong', 'token', '--operator'], { cwd: repoRoot, env })
-  t.equal(JSON.parse(Buffer.from(operator.stdout.split('.')[1]!, 'base64url').toString()).scope, 'registry:admin')
+  t.same(JSON.parse(Buffer.from(operator.stdout.split('.')[1]!, 'base64url').toString()).scope.split(' ').sort(), ['inbox:admin', 'registry:admin'])
+
+  const listed = await run('pnpm', ['lienthong', 'inbox', '000.00.31.H38', '--state', '01'], { cwd: repoRoot, env })
+  t.equal(listed.stdout, '', 'an empty inbox lists nothing')
+  const wrong = await run('pnpm', ['lienthong', 'inbox', 'nope'], { cwd: repoRoot, env }).catch((err: { code: number, stderr: string }) => err)
+  t.match((wrong as { stderr: string }).stderr, /usage: lienthong inbox/)
 
   const seeded = await run('pnpm', ['lienthong', 'seed', 'laocai'], { cwd: repoRoot, env })
   t.match(seeded.stderr, /seed laocai: 1745 agencies, 0 new or changed/, 'seeding again changes nothing')

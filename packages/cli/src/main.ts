@@ -1,6 +1,7 @@
 import { benchCommand } from './commands/bench.ts'
 import { caCommand } from './commands/ca.ts'
 import { downCommand } from './commands/down.ts'
+import { inboxCommand } from './commands/inbox.ts'
 import { seedCommand } from './commands/seed.ts'
 import { tokenCommand } from './commands/token.ts'
 import { upCommand } from './commands/up.ts'
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   down: downCommand,
   seed: seedCommand,
   token: tokenCommand,
+  inbox: inboxCommand,
   bench: benchCommand,
   ca: caCommand
 }
@@ -19,7 +21,9 @@ const USAGE = `usage: lienthong <command>
   down                    stop what \`up\` left running, servers included
   seed [laocai|country]   import a seed directory into the running stack
   token <code> [--scope s] print an access token for an agency of the running stack
-  token --operator        print the local operator's token (registry:admin)
+  token --operator        print the local operator's token (registry:admin inbox:admin)
+  inbox <code> [--state s] [--watch]
+                          an agency's inbox, newest first; with --watch its events as they come
   bench <name>            measure the targets on this machine (services on a stack of their own):
                           registry, signatures, envelopes, broadcast
   ca init                 make the local development CA once and print its certificate's path

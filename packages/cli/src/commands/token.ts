@@ -17,13 +17,17 @@ export async function tokenCommand (args: string[]): Promise<void> {
   const code = positionals[0]
   if (code === undefined || !isAgencyCode(code)) throw new Error('usage: lienthong token <agency code> [--scope <scope>]… | --operator   e.g. lienthong token 000.00.31.H38')
   const scopes = values.scope?.flatMap((s) => s.split(/[ ,]+/)).filter((s) => s !== '') ?? DMS_SCOPES
+  process.stdout.write(await agencyToken(code, scopes) + '\n')
+}
+
+/** A token for an agency of the local stack; the API client behind it is made once and reused. */
+export async function agencyToken (code: string, scopes: string[] = DMS_SCOPES): Promise<string> {
   const registry = requireStack().urls.registry
   const key = `${code} ${[...scopes].sort().join(' ')}`
   const cached = cachedClient(key)
   if (cached !== undefined) {
     try {
-      process.stdout.write(await issueToken(registry, cached) + '\n')
-      return
+      return await issueToken(registry, cached)
     } catch {
       // The database was reset since: issue a new client below.
     }
@@ -31,5 +35,5 @@ export async function tokenCommand (args: string[]): Promise<void> {
   const admin = await issueToken(registry, operatorCredentials())
   const client = await createClient(registry, admin, code, scopes)
   cacheClient(key, client)
-  process.stdout.write(await issueToken(registry, client) + '\n')
+  return await issueToken(registry, client)
 }
