@@ -70,8 +70,8 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   // Two test files share two cores: a service that starts in 7 s alone can take far longer while
   // the other file is busy, and a slow start is not what a test is about.
   const startMs = 90_000
-  await registry.start(startMs)
-  await Promise.all([routing.start(startMs), inbox.start(startMs), signatures.start(startMs)])
+  // All four at once: none needs another to start (each creates the buckets and streams it uses).
+  await Promise.all([registry.start(startMs), routing.start(startMs), inbox.start(startMs), signatures.start(startMs)])
   const adminToken = async (): Promise<string> => await issueToken(registry.url, operator)
   const agencies = opts.agencies ?? laocaiDirectory()
   stage('services started')
