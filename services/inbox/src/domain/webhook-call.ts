@@ -63,5 +63,6 @@ function describe (err: unknown, timeoutMs: number): string {
   if (e.name === 'AbortError' && (e.cause as { name?: string } | undefined)?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`
   if (e.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`
   if (e.cause instanceof TargetRefused) return `refused: ${e.cause.message}`
-  return `${e.code !== undefined ? `${e.code}: ` : ''}${e.message ?? String(err)}`
+  const message = e.message ?? String(err)
+  return e.code !== undefined && !message.includes(e.code) ? `${e.code}: ${message}` : message
 }
