@@ -4,7 +4,7 @@ export interface RetrySchedule {
   baseMs: number
   /** the longest wait between two attempts */
   maxMs: number
-  /** how long after the event an attempt may still be made; a failure past it is final */
+  /** how long after the delivery was stored a failure is still retried; one past it is final (judged by the database's clock) */
   giveUpMs: number
 }
 
@@ -17,9 +17,4 @@ export function retryDelayMs (schedule: RetrySchedule, attempts: number, random:
   const exponent = Math.min(Math.max(attempts - 1, 0), 40)
   const plain = Math.min(schedule.baseMs * 2 ** exponent, schedule.maxMs)
   return Math.round(Math.min(plain * (0.8 + 0.4 * random()), schedule.maxMs))
-}
-
-/** Whether a delivery first stored at `createdAt` is past trying when an attempt failed at `now`. */
-export function isGivenUp (schedule: RetrySchedule, createdAt: Date, now: Date): boolean {
-  return now.getTime() - createdAt.getTime() >= schedule.giveUpMs
 }
