@@ -5,6 +5,7 @@ import { inboxCommand } from './commands/inbox.ts'
 import { seedCommand } from './commands/seed.ts'
 import { tokenCommand } from './commands/token.ts'
 import { upCommand } from './commands/up.ts'
+import { webhooksCommand } from './commands/webhooks.ts'
 
 const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   up: upCommand,
@@ -13,7 +14,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   token: tokenCommand,
   inbox: inboxCommand,
   bench: benchCommand,
-  ca: caCommand
+  ca: caCommand,
+  webhooks: webhooksCommand
 }
 
 const USAGE = `usage: lienthong <command>
@@ -29,6 +31,10 @@ const USAGE = `usage: lienthong <command>
   ca init                 make the local development CA once and print its certificate's path
   ca issue <code> --jwk '<public JWK>' [--role signer --holder "Name"]
                           print a development certificate for an agency's or a signer's key
+  webhooks dead-letters [--agency <code>]
+                          list the webhook calls the inbox gave up (id, agency, event, last error)
+  webhooks replay [--agency <code>] [id…]
+                          try them again at once: those ids, that agency's, or both
 `
 
 const [name, ...args] = process.argv.slice(2)

@@ -6,14 +6,18 @@ import type { InboxConfig } from './config.ts'
 import type { InboxContext } from './context.ts'
 import { startDeliveries } from './consumers/deliveries.ts'
 import { startRecalls } from './consumers/recalls.ts'
+import { startWebhookEvents } from './consumers/webhook-events.ts'
 import * as schema from './db/schema.ts'
 import { EventOutbox } from './domain/event-outbox.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { reawakenUnsignedSteps } from './domain/item-store.ts'
+import { WebhookSender } from './domain/webhook-sender.ts'
+import { TargetGuard } from './domain/webhook-target.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { eventRoutes } from './routes/events.ts'
 import { inboxRoutes } from './routes/inbox.ts'
 import { workFileRoutes } from './routes/work-files.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
@@ -52,6 +56,16 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
   })
   const deliveries = await startDeliveries(res.nc, ctx)
   const recalls = await startRecalls(res.nc, ctx)
+  const webhookGuard = new TargetGuard(config.WEBHOOK_ALLOW_PRIVATE)
+  const webhookSender = new WebhookSender(ctx.db, {
+    guard: webhookGuard,
+    schedule: { baseMs: config.WEBHOOK_RETRY_BASE_MS, maxMs: config.WEBHOOK_RETRY_MAX_MS, giveUpMs: config.WEBHOOK_GIVE_UP_MS },
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    pollMs: config.WEBHOOK_POLL_MS,
+    log: app.log
+  })
+  const webhookEvents = await startWebhookEvents(res.nc, ctx, () => { webhookSender.wake() })
+  webhookSender.start()
   const stopSweeper = startOutboxSweeper('statuses', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
   const stopEventSweeper = startOutboxSweeper('events', config.OUTBOX_SWEEP_MS, async () => await ctx.events.sweep(config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {
@@ -59,11 +73,14 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
     stopEventSweeper()
     await deliveries.stop()
     await recalls.stop()
+    await webhookEvents.stop()
+    await webhookSender.stop()
     await res.close()
   })
   await app.register(async (scope) => { await inboxRoutes(scope as ServiceApp, ctx) })
   await app.register(async (scope) => { await workFileRoutes(scope as ServiceApp, ctx) })
   await app.register(async (scope) => { await eventRoutes(scope as ServiceApp, ctx) })
+  await app.register(async (scope) => { await webhookRoutes(scope as ServiceApp, ctx, { guard: webhookGuard, wakeSender: () => { webhookSender.wake() } }) })
   const attachments = await AttachmentStore.open(res.nc)
   await app.register(async (scope) => { await attachmentRoutes(scope as ServiceApp, ctx, attachments) })
   return app
