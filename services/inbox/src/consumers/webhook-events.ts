@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { z } from 'zod'
 import { AgencyCode, CONSUMERS, STREAMS, eventSubject } from '@lienthong/contracts'
-import { decodeMessage, startConsumer, type RunningConsumer } from '@lienthong/platform'
+import { TurnBatcher, decodeMessage, startConsumer, type RunningConsumer } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
-import { enqueueDelivery } from '../domain/webhook-delivery-store.ts'
+import { enqueueDeliveries, type QueuedEvent } from '../domain/webhook-delivery-store.ts'
 
 /**
  * Only what a delivery needs of an event is checked: an event type this version does not know
@@ -18,6 +18,8 @@ const PushedEvent = z.looseObject({ id: z.uuid(), agency: AgencyCode, type: z.st
  * events from then on, not the ones before.
  */
 export async function startWebhookEvents (nc: NatsConnection, ctx: InboxContext, wakeSender: () => void): Promise<RunningConsumer> {
+  // The events in hand at once are looked up and stored in one statement; each is still acked only after it.
+  const queue = new TurnBatcher<QueuedEvent, boolean>(async (batch) => await enqueueDeliveries(ctx.db, batch))
   return await startConsumer(nc, {
     stream: STREAMS.events.name,
     durable: CONSUMERS.inboxWebhooks,
@@ -31,7 +33,7 @@ export async function startWebhookEvents (nc: NatsConnection, ctx: InboxContext,
         ctx.log.warn({ eventId: event.id, agency: event.agency, subject: msg.subject }, 'event not pushed: not on its agency\u2019s subject')
         return
       }
-      if (await enqueueDelivery(ctx.db, { agency: event.agency, eventId: event.id, eventSeq: msg.seq, body: event })) wakeSender()
+      if (await queue.call({ agency: event.agency, eventId: event.id, eventSeq: msg.seq, body: event })) wakeSender()
     }
   })
 }

@@ -22,13 +22,29 @@ export interface ClaimedDelivery {
  * in share mode so a removal running at the same time either waits for this row (and removes it)
  * or is seen to have happened.
  */
-export async function enqueueDelivery (db: Db, event: { agency: string, eventId: string, eventSeq: number, body: unknown }): Promise<boolean> {
-  const rows = await db.execute(sql`insert into ${webhookDeliveries} (agency, event_id, event_seq, body)
-    select w.agency, ${event.eventId}::uuid, ${event.eventSeq}, ${JSON.stringify(event.body)}::jsonb
-    from ${webhooks} w where w.agency = ${event.agency} for share
+export async function enqueueDelivery (db: Db, event: QueuedEvent): Promise<boolean> {
+  return (await enqueueDeliveries(db, [event]))[0]!
+}
+
+export interface QueuedEvent { agency: string, eventId: string, eventSeq: number, body: unknown }
+
+/**
+ * enqueueDelivery for many events in one statement: a broadcast is thousands of events, nearly
+ * all of agencies without a webhook, and one round trip each would compete with the arrivals.
+ */
+export async function enqueueDeliveries (db: Db, events: QueuedEvent[]): Promise<boolean[]> {
+  if (events.length === 0) return []
+  const rows = await db.execute<{ agency: string, event_id: string }>(sql`insert into ${webhookDeliveries} (agency, event_id, event_seq, body)
+    select w.agency, t.event_id::uuid, t.event_seq::bigint, t.body::jsonb
+    from unnest(${sql.param(events.map((e) => e.agency))}::text[], ${sql.param(events.map((e) => e.eventId))}::text[],
+      ${sql.param(events.map((e) => String(e.eventSeq)))}::text[], ${sql.param(events.map((e) => JSON.stringify(e.body)))}::text[])
+      as t(agency, event_id, event_seq, body)
+    join ${webhooks} w on w.agency = t.agency
+    for share of w
     on conflict (agency, event_id) do nothing
-    returning id`)
-  return rows.length > 0
+    returning agency, event_id`)
+  const stored = new Set(rows.map((r) => `${r.agency} ${r.event_id}`))
+  return events.map((e) => stored.delete(`${e.agency} ${e.eventId}`))
 }
 
 /**

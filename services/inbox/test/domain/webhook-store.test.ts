@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm'
 import { uuidv7 } from 'uuidv7'
 import { webhookDeliveries } from '../../src/db/schema.ts'
 import {
-  claimDueDeliveries, enqueueDelivery, listDeadLetters, pruneDelivered, recordDelivered, recordFailure, replayDeadLetters
+  claimDueDeliveries, enqueueDeliveries, enqueueDelivery, listDeadLetters, pruneDelivered, recordDelivered, recordFailure, replayDeadLetters
 } from '../../src/domain/webhook-delivery-store.ts'
 import { findWebhook, registerWebhook, removeWebhook } from '../../src/domain/webhook-store.ts'
 import { migratedDatabase } from '../fixtures/db.ts'
@@ -69,6 +69,18 @@ t.test('an event is stored once, and only for an agency with a webhook', async (
   t.equal(await enqueueDelivery(db, event), true)
   t.equal(await enqueueDelivery(db, { ...event, eventSeq: 8 }), false, 'a redelivery of the event is a no-op')
   t.match(await rowOf(db, id), { agency: A, eventSeq: 7, state: 'pending', attempts: 0, body: { type: 'item.arrived' } })
+})
+
+t.test('many events in one statement: stored for agencies with a webhook, once each', async (t) => {
+  const { db } = await migratedDatabase(t)
+  await registerWebhook(db, A, 'https://dms.example.vn/a', 'whsec_a')
+  await registerWebhook(db, C, 'https://dms.example.vn/c', 'whsec_c')
+  const ev = (agency: string, seq: number): { agency: string, eventId: string, eventSeq: number, body: unknown } => ({ agency, eventId: uuidv7(), eventSeq: seq, body: { agency, seq } })
+  const [a1, b1, c1, a2] = [ev(A, 1), ev(B, 2), ev(C, 3), ev(A, 4)]
+  t.same(await enqueueDeliveries(db, [a1!, b1!, c1!, a2!, a1!]), [true, false, true, true, false], 'B has no webhook; the repeat of a1 in the same batch is stored once')
+  t.same(await enqueueDeliveries(db, [a2!, c1!]), [false, false], 'a redelivery stores nothing')
+  const rows = await db.select().from(webhookDeliveries)
+  t.same(rows.map((r) => [r.agency, r.eventSeq]).sort(), [[A, 1], [A, 4], [C, 3]])
 })
 
 t.test('claiming: due rows only, each by one claimer, with a lease', async (t) => {
