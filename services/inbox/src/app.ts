@@ -10,8 +10,10 @@ import * as schema from './db/schema.ts'
 import { EventOutbox } from './domain/event-outbox.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { reawakenUnsignedSteps } from './domain/item-store.ts'
+import { acknowledgeRoutes } from './routes/acknowledge.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { inboxRoutes } from './routes/inbox.ts'
+import { inboxCountRoutes } from './routes/inbox-counts.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
@@ -60,6 +62,8 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
     await res.close()
   })
   await app.register(async (scope) => { await inboxRoutes(scope as ServiceApp, ctx) })
+  await app.register(async (scope) => { await inboxCountRoutes(scope as ServiceApp, ctx) })
+  await app.register(async (scope) => { await acknowledgeRoutes(scope as ServiceApp, ctx) })
   const attachments = await AttachmentStore.open(res.nc)
   await app.register(async (scope) => { await attachmentRoutes(scope as ServiceApp, ctx, attachments) })
   return app

@@ -6,7 +6,7 @@ import { custodyReceiptSignature, receiptOf } from './receipts.ts'
 import { sendStep } from './status-publisher.ts'
 import { appendRecallAnswer } from './recall-store.ts'
 import { RECALL_ANSWERS, nextSteps } from './status-transitions.ts'
-import { advanceWorkFile, stepEvent } from './work-file-store.ts'
+import { advanceWorkFile, stepEvent, type WorkFileRow } from './work-file-store.ts'
 
 export interface StepInput {
   code: StatusCode
@@ -26,7 +26,7 @@ export interface StepInput {
  * recorded at all. The step is committed before it is sent; if JetStream does not acknowledge
  * the message, the outbox sweeper sends it later, so the answer never claims less than was stored.
  */
-export async function recordStep (ctx: InboxContext, itemId: string, agency: string, input: StepInput): Promise<{ item: ItemRow, step: StepRow }> {
+export async function recordStep (ctx: InboxContext, itemId: string, agency: string, input: StepInput): Promise<{ item: ItemRow, step: StepRow, file: WorkFileRow }> {
   const current = await findItem(ctx.db, itemId, agency)
   // Another agency's item answers exactly as a missing one, so ids reveal nothing.
   if (current === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
@@ -40,7 +40,7 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
     : checkedSignature(ctx, receipt, input.signature)
 
   let recorded: InboxEvent[] = []
-  const { item, step } = await ctx.db.transaction(async (tx) => {
+  const { item, step, file } = await ctx.db.transaction(async (tx) => {
     const item = await lockItem(tx, itemId, agency)
     if (item === undefined) throw ctx.fail('ITEM_NOT_FOUND', `no item ${itemId} in the inbox of ${agency}`)
     // Checked again under the lock: another step may have been recorded while this one was signed.
@@ -51,10 +51,10 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
       : { item: { ...item, state: input.code }, step: await appendStep(tx, item, receipt, signature) }
     const file = await advanceWorkFile(tx, item.id, done.step)
     recorded = await ctx.events.record(tx, [stepEvent(file, done.step, item)])
-    return done
+    return { ...done, file }
   })
   ctx.events.publish(recorded)
-  return { item, step: await trySend(ctx, item, step) }
+  return { item, step: await trySend(ctx, item, step), file }
 }
 
 /**
