@@ -9,7 +9,7 @@ export interface InboxCounts {
   total: number
   /** every work state, 0 where there is none */
   byState: Record<(typeof WORK_STATES)[number], number>
-  /** open work files past their due time */
+  /** items whose work file is open and past its due time (files the DMS opened are not in the inbox) */
   overdue: number
   /** items the sender recalled with the recall agreed (15) */
   withdrawn: number
@@ -25,7 +25,7 @@ export async function inboxCounts (db: Db, agency: string, now = new Date()): Pr
   const [row] = await db.execute<{ by_state: Record<string, number> | null, overdue: number, withdrawn: number }>(sql`
     select
       (select jsonb_object_agg(state, n) from (select state, count(*)::int as n from ${items} where recipient = ${agency} group by state) s) as by_state,
-      (select count(*)::int from ${workFiles} where agency = ${agency} and closed_at is null and due_at < ${now.toISOString()}::timestamptz) as overdue,
+      (select count(*)::int from ${workFiles} where agency = ${agency} and closed_at is null and due_at < ${now.toISOString()}::timestamptz and item_id is not null) as overdue,
       (select count(*)::int from ${items} where recipient = ${agency} and recall_answer = '15') as withdrawn`)
   const found = row!.by_state ?? {}
   const byState = Object.fromEntries(WORK_STATES.map((s) => [s, found[s] ?? 0])) as InboxCounts['byState']

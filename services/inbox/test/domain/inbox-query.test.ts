@@ -256,6 +256,8 @@ t.test('each entry carries its work file\u2019s due and closing times and the li
 })
 
 t.test('counts: in total, per state, overdue and withdrawn, for the agency alone', async (t) => {
+  // a work file the DMS opened is not in the inbox, overdue or not
+  await sql`insert into inbox.work_files (id, agency, origin, title, state, due_at) values (${uuidv7()}, ${A}, 'dms', 'Hồ sơ giấy', '03', now() - interval '2 days')`
   t.same(await inboxCounts(db, A, now), {
     total: 9,
     byState: { '01': 2, '02': 1, '03': 2, '04': 1, '05': 1, '06': 2 },
