@@ -1,9 +1,9 @@
 import type { Channel, InboxEvent, Receipt, StatusCode } from '@lienthong/contracts'
-import { CustodyUnavailableError, type SignatureFinding } from '@lienthong/platform'
+import { CustodyUnavailableError, TurnBatcher, type SignatureFinding } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
-import { appendStep, findItem, findStep, lockItem, redateReceipt, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
+import { appendStep, findItem, findStep, lockItem, markStepsPublished, redateReceipt, saveSignature, type ItemRow, type StepRow } from './item-store.ts'
 import { custodyReceiptSignature, receiptOf } from './receipts.ts'
-import { sendStep } from './status-publisher.ts'
+import { sendStep, stepWrites } from './status-publisher.ts'
 import { appendRecallAnswer } from './recall-store.ts'
 import { RECALL_ANSWERS, nextSteps } from './status-transitions.ts'
 import { advanceWorkFile, stepEvent, type WorkFileRow } from './work-file-store.ts'
@@ -46,10 +46,14 @@ export async function recordStep (ctx: InboxContext, itemId: string, agency: str
     // Checked again under the lock: another step may have been recorded while this one was signed.
     checkTransition(ctx, item, input.code)
     // An answer to a recall sits beside the work state, so a refusal (16) resumes the work where it was.
-    const done = RECALL_ANSWERS.includes(input.code)
-      ? await appendRecallAnswer(tx, item, receipt, signature)
-      : { item: { ...item, state: input.code }, step: await appendStep(tx, item, receipt, signature) }
-    const file = await advanceWorkFile(tx, item.id, done.step)
+    // The work file moves with the step's facts, sent along with the step's own statements rather
+    // than after them: one wait for the database instead of two.
+    const [done, file] = await Promise.all([
+      RECALL_ANSWERS.includes(input.code)
+        ? appendRecallAnswer(tx, item, receipt, signature)
+        : appendStep(tx, item, receipt, signature).then((step) => ({ item: { ...item, state: input.code }, step })),
+      advanceWorkFile(tx, item.id, { code: receipt.code, channel: receipt.channel, at: new Date(receipt.at) })
+    ])
     recorded = await ctx.events.record(tx, [stepEvent(file, done.step, item)])
     return { ...done, file }
   })
@@ -76,10 +80,28 @@ export async function signStep (ctx: InboxContext, itemId: string, agency: strin
   return { item, step: await trySend(ctx, item, saved) }
 }
 
+/**
+ * Marks steps JetStream acknowledged, those of one turn of the event loop in one transaction. The
+ * answer does not wait for the mark: the step is stored and signed, and JetStream has its status
+ * message; a mark lost to a crash only lets the sweeper send the message again, which JetStream
+ * takes once (its id).
+ */
+const publishedMarks = new WeakMap<InboxContext, TurnBatcher<number, undefined>>()
+
+function markPublishedSoon (ctx: InboxContext, stepId: number): void {
+  let marks = publishedMarks.get(ctx)
+  if (marks === undefined) {
+    marks = new TurnBatcher(async (ids) => { await markStepsPublished(ctx.db, ctx.events, ids); return ids.map(() => undefined) })
+    publishedMarks.set(ctx, marks)
+  }
+  marks.call(stepId).catch((err: unknown) => { ctx.log.warn({ err, stepId }, 'step sent but not yet marked; the outbox will send it again') })
+}
+
 /** Sends the step now if JetStream takes it; otherwise the outbox sweeper will, and the answer says it is not sent yet. */
 async function trySend (ctx: InboxContext, item: ItemRow, step: StepRow): Promise<StepRow> {
   try {
-    if (await sendStep(ctx, item, step) === 'sent') return { ...step, publishedAt: new Date() }
+    const writes = { ...stepWrites(ctx), markPublished: async (stepId: number) => { markPublishedSoon(ctx, stepId) } }
+    if (await sendStep(ctx, item, step, writes) === 'sent') return { ...step, publishedAt: new Date() }
   } catch (err) {
     ctx.log.warn({ err, itemId: item.id, code: step.code }, 'status message not yet acknowledged; the outbox will send it')
   }
