@@ -171,6 +171,15 @@ t.test('acknowledging many: what the request may not be', async (t) => {
   t.same((await inbox(DISTRICT, `?state=01&q=${encodeURIComponent('đường')}`)).body.items.length, 1, 'nothing was recorded')
 })
 
+t.test('the same step asked for twice at once is recorded once', async (t) => {
+  const post = async (): Promise<any> => await request('POST', `${stack.inbox.url}/v1/inbox/${id('road')}/status`, { token: tok(DISTRICT), json: { code: '03' } })
+  const answers = await Promise.all([post(), post(), post()])
+  t.same(answers.map((a) => a.status).sort(), [200, 409, 409])
+  t.ok(answers.filter((a) => a.status === 409).every((a) => a.body.code === 'INB_TRANSITION_NOT_ALLOWED'))
+  const steps = (await request('GET', `${stack.inbox.url}/v1/inbox/${id('road')}`, { token: tok(DISTRICT) })).body.steps
+  t.same(steps.map((s: any) => s.code), ['01', '03'])
+})
+
 t.test('acknowledging many for an agency whose DMS signs its own receipts', async (t) => {
   const seal = dmsKey(VILLAGE, 'agency', 'thon-seal')
   await registerKey(stack.registry.url, await stack.adminToken(), seal, { notBefore: new Date(Date.now() - 60_000).toISOString() })

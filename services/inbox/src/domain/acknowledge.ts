@@ -18,28 +18,15 @@ export type AcknowledgeResult =
   | { id: string, ok: false, code: string, detail: string }
 
 /**
- * How many items are recorded at once: each holds a database connection only for its own short
- * transaction, and the signatures service takes the receipts signed in one turn as one request.
- */
-export const ACKNOWLEDGE_CONCURRENCY = 8
-
-/**
- * Records 03 (accepted) on each item, as `POST /v1/inbox/{id}/status` would one by one: each step
- * is signed, stored and sent on its own, so one item that cannot be accepted (unknown, another
- * agency's, no longer at 01, withdrawn, a bad signature) is answered as such and the others go on.
- * Results come in the order of the request.
+ * Records 03 (accepted) on each item, as `POST /v1/inbox/{id}/status` would one by one: the steps
+ * are asked for all at once, so they are recorded together (recordStep gathers the steps of one
+ * turn: one query for the items, one request to the signatures service, one transaction), and
+ * each is checked, signed, stored and sent as its own. One item that cannot be accepted (unknown,
+ * another agency's, no longer at 01, withdrawn, a bad signature) is answered as such and the
+ * others go on. Results come in the order of the request.
  */
 export async function acknowledgeMany (ctx: InboxContext, agency: string, list: readonly Acknowledgement[], facts: AcknowledgementFacts): Promise<AcknowledgeResult[]> {
-  const results = new Array<AcknowledgeResult>(list.length)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < list.length) {
-      const n = next++
-      results[n] = await acknowledgeOne(ctx, agency, list[n]!, facts)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(ACKNOWLEDGE_CONCURRENCY, list.length) }, worker))
-  return results
+  return await Promise.all(list.map(async (entry) => await acknowledgeOne(ctx, agency, entry, facts)))
 }
 
 async function acknowledgeOne (ctx: InboxContext, agency: string, entry: Acknowledgement, facts: AcknowledgementFacts): Promise<AcknowledgeResult> {
