@@ -150,18 +150,19 @@ export async function listInbox (db: Db, agency: string, query: InboxQuery, now 
   const want = query.limit + 1
   const rows = p.file.length === 0 && p.words === undefined
     ? await pageRows(db, newest(p, want, sql`i.id`))
-    : await pageRows(db, sql`select unnest(${sql.param(await scatteredIds(db, p, want, scanWindow))}::uuid[]) as id`)
+    : await scatteredRows(db, p, want, scanWindow)
   const entries = rows.map(entryOf)
   const page = entries.slice(0, query.limit)
   return { entries: page, next: entries.length > query.limit ? page[page.length - 1]!.item.id : null }
 }
 
 /**
- * The ids of the newest `want` items meeting scattered conditions: first among the next
- * SCAN_WINDOW items in id order (read lazily, so common matches stop the reading early); then, if
- * the page is not full, among all older items, fetched by whichever index their conditions have.
+ * The newest `want` items meeting scattered conditions: first among the next SCAN_WINDOW items in
+ * id order (read lazily, so common matches stop the reading early, and fetched in the same
+ * statement); then, if the page is not full, among all older items, fetched by whichever index
+ * their conditions have.
  */
-async function scatteredIds (db: Db, p: Plan, want: number, scanWindow: number): Promise<string[]> {
+async function scatteredRows (db: Db, p: Plan, want: number, scanWindow: number): Promise<PageRow[]> {
   // Each window row's work file is looked up by itself (a subquery per row, not a join), so that
   // the reading stops as soon as the page is full. The window's last row comes along as a marker,
   // to say where the indexes take over.
@@ -169,12 +170,12 @@ async function scatteredIds (db: Db, p: Plan, want: number, scanWindow: number):
     ...(p.words === undefined ? [] : [sql`w.search @@ ${p.words}`]),
     ...(p.file.length === 0 ? [] : [sql`coalesce((select ${sql.join(p.file, sql` and `)} from ${workFiles} wf where wf.id = w.id), false)`])
   ]
-  const first = await db.execute<{ id: string, hit: boolean, n: string }>(sql`
+  const first = await pageRows(db, sql`
     select id, hit, n from (
       select w.id, coalesce(${sql.join(hit, sql` and `)}, false) as hit, row_number() over (order by w.id desc) as n
       from (${newest(p, scanWindow, p.words === undefined ? sql`i.id` : sql`i.id, i.search`)}) w
     ) r where hit or n = ${scanWindow} order by id desc limit ${want + 1}`)
-  const hits = first.filter((r) => r.hit).map((r) => r.id).slice(0, want)
+  const hits = first.filter((r) => r.hit === true).slice(0, want)
   const floor = first.find((r) => Number(r.n) === scanWindow)
   if (hits.length >= want || floor === undefined) return hits
   const where = [...p.ordered, ...(p.anyOf === undefined ? [] : [p.anyOf]), sql`i.id < ${floor.id}::uuid`,
@@ -184,14 +185,17 @@ async function scatteredIds (db: Db, p: Plan, want: number, scanWindow: number):
   const source = p.file.length === 0 ? sql`${items} i` : sql`${items} i join ${workFiles} wf on wf.id = i.id`
   // Materialized, so that Postgres fetches every match by its index rather than read the rest of
   // the inbox in id order hoping to meet them soon.
-  const rest = await db.execute<{ id: string }>(sql`
+  const rest = await pageRows(db, sql`
     with m as materialized (select i.id from ${source} where ${sql.join(where, sql` and `)})
     select id from m order by id desc limit ${want - hits.length}`)
-  return [...hits, ...rest.map((r) => r.id)]
+  return [...hits, ...rest]
 }
 
 type PageRow = {
   id: string
+  /** in a scan window: whether the row meets the scattered conditions, and its place in the window */
+  hit?: boolean
+  n?: string
   document_id: string
   sender: string
   subject: string
@@ -209,10 +213,11 @@ type PageRow = {
   closed_at: string | null
 }
 
+/** The list's columns of the items `ids` yields (a query of `id`, and optionally `hit` and `n`), newest first. */
 async function pageRows (db: Db, ids: SQL): Promise<PageRow[]> {
   return await db.execute<PageRow>(sql`
     with page as materialized (${ids})
-    select i.id, i.document_id, i.sender, i.subject, i.priority, i.state, i.sent_at, i.received_at, i.updated_at,
+    select page.*, i.document_id, i.sender, i.subject, i.priority, i.state, i.sent_at, i.received_at, i.updated_at,
       i.recall_requested_at, i.recall_note, i.recall_answer, i.recall_answered_at, i.fields->'business' as business, wf.due_at, wf.closed_at
     from page join ${items} i on i.id = page.id left join ${workFiles} wf on wf.id = i.id
     order by i.id desc`)

@@ -74,12 +74,19 @@ export async function recordSteps (ctx: InboxContext, requests: readonly StepReq
     }
   }))).filter((s) => s !== undefined)
   // The same item twice is stored in turn, the second checked against what the first left.
-  for (let pending = signed; pending.length > 0;) {
+  for (let pending = signed, wave = 0; pending.length > 0; wave++) {
     const first = new Map<string, SignedStep>()
     for (const s of pending) if (!first.has(s.request.itemId)) first.set(s.request.itemId, s)
     const now = [...first.values()]
     pending = pending.filter((s) => !now.includes(s))
-    for (const [n, outcome] of await storeSteps(ctx, now)) outcomes[n] = outcome
+    try {
+      for (const [n, outcome] of await storeSteps(ctx, now)) outcomes[n] = outcome
+    } catch (err) {
+      // Alone, the batch is retried step by step (TurnBatcher), so that one step's failure is its
+      // own; once a wave is stored, the failure of another is only that wave's.
+      if (wave === 0 && pending.length === 0) throw err
+      for (const s of now) outcomes[s.n] = { ok: false, error: err }
+    }
   }
   await Promise.all(outcomes.map(async (outcome) => {
     if (outcome.ok) outcome.recorded.step = await trySend(ctx, outcome.recorded.item, outcome.recorded.step)
