@@ -13,11 +13,13 @@ import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { reawakenUnsignedSteps } from './domain/item-store.ts'
 import { WebhookSender } from './domain/webhook-sender.ts'
 import { TargetGuard } from './domain/webhook-target.ts'
+import { acknowledgeRoutes } from './routes/acknowledge.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { eventRoutes } from './routes/events.ts'
 import { inboxRoutes } from './routes/inbox.ts'
 import { workFileRoutes } from './routes/work-files.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { inboxCountRoutes } from './routes/inbox-counts.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
@@ -81,6 +83,8 @@ export async function buildApp (config: InboxConfig): Promise<ServiceApp> {
   await app.register(async (scope) => { await workFileRoutes(scope as ServiceApp, ctx) })
   await app.register(async (scope) => { await eventRoutes(scope as ServiceApp, ctx) })
   await app.register(async (scope) => { await webhookRoutes(scope as ServiceApp, ctx, { guard: webhookGuard, wakeSender: () => { webhookSender.wake() } }) })
+  await app.register(async (scope) => { await inboxCountRoutes(scope as ServiceApp, ctx) })
+  await app.register(async (scope) => { await acknowledgeRoutes(scope as ServiceApp, ctx) })
   const attachments = await AttachmentStore.open(res.nc)
   await app.register(async (scope) => { await attachmentRoutes(scope as ServiceApp, ctx, attachments) })
   return app

@@ -46,6 +46,10 @@ export const items = inbox.table('items', {
   index('items_recipient_id').on(t.recipient, t.id),
   index('items_recipient_state_id').on(t.recipient, t.state, t.id),
   index('items_search').using('gin', t.search),
+  // The inbox list's filters that an index reads in id order: by sender, by priority, the withdrawn few.
+  index('items_recipient_sender_id').on(t.recipient, t.sender, t.id),
+  index('items_recipient_priority_id').on(t.recipient, t.priority, t.id),
+  index('items_recipient_withdrawn_id').on(t.recipient, t.id).where(sql`${t.recallAnswer} = '15'`),
   // An agency's later updates and replacements of a document, found from the original.
   index('items_recipient_original').on(t.recipient, sql`(${t.fields}->'business'->>'original')`).where(sql`${t.fields} ? 'business'`)
 ])
@@ -102,7 +106,9 @@ export const workFiles = inbox.table('work_files', {
 }, (t) => [
   uniqueIndex('work_files_item').on(t.itemId),
   index('work_files_agency_id').on(t.agency, t.id),
-  index('work_files_open_due').on(t.agency, t.dueAt).where(isNull(t.closedAt))
+  index('work_files_open_due').on(t.agency, t.dueAt).where(isNull(t.closedAt)),
+  // The inbox list's due range: the matching ids straight from the index, to sort by id.
+  index('work_files_agency_due_id').on(t.agency, t.dueAt, t.id)
 ])
 
 /** Documents the agency sent through the exchange in answer (`responseFor`) to a work file's document. */

@@ -15,12 +15,12 @@ export interface OriginalLink {
   itemId: string | null
 }
 
-export function businessOf (item: ItemRow): Business | undefined {
+export function businessOf (item: Pick<ItemRow, 'fields'>): Business | undefined {
   return (item.fields as { business?: Business }).business
 }
 
 /** The link to the original of each update or replacement among the items, in one query. */
-export async function originalLinks (db: Db, agency: string, list: readonly ItemRow[]): Promise<Map<string, OriginalLink>> {
+export async function originalLinks (db: Db, agency: string, list: ReadonlyArray<Pick<ItemRow, 'id' | 'fields'>>): Promise<Map<string, OriginalLink>> {
   const wanted = list.flatMap((item) => { const b = businessOf(item); return b === undefined ? [] : [{ item, b }] })
   if (wanted.length === 0) return new Map()
   const originals = await db.select({ id: items.id, documentId: items.documentId }).from(items)

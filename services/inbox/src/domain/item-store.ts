@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, asc, isNull, isNotNull, or, sql } from 'drizzle-orm'
+import { and, eq, inArray, lt, asc, isNull, isNotNull, or, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { uuidv7 } from 'uuidv7'
 import type { DeliveryMessage, InboxEvent, Receipt, StatusCode } from '@lienthong/contracts'
@@ -266,18 +266,6 @@ export async function markStepsPublished (db: Db, outbox: EventOutbox, stepIds: 
     })))
   })
   outbox.publish(recorded)
-}
-
-export interface InboxPage { items: ItemRow[], next: string | null }
-
-/** Newest first; the cursor is the last item's id, so new arrivals never shift a later page. */
-export async function listItems (db: Db, agency: string, query: { state?: string, cursor?: string, limit: number }): Promise<InboxPage> {
-  const where = [eq(items.recipient, agency)]
-  if (query.state !== undefined) where.push(eq(items.state, query.state))
-  if (query.cursor !== undefined) where.push(lt(items.id, query.cursor))
-  const rows = await db.select().from(items).where(and(...where)).orderBy(desc(items.id)).limit(query.limit + 1)
-  const page = rows.slice(0, query.limit)
-  return { items: page, next: rows.length > query.limit ? page[page.length - 1]!.id : null }
 }
 
 export async function getItem (db: Db, id: string, agency: string): Promise<{ item: ItemRow, steps: StepRow[] } | undefined> {

@@ -3,8 +3,11 @@ import { Channel, DetachedSignature, Official, SCOPES, STATUS_CODES, SignatureFi
 import type { ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { laterLinks, originalLinks, type OriginalLink } from '../domain/business-links.ts'
-import { getItem, listItems, type ItemRow, type StepRow } from '../domain/item-store.ts'
+import { isOverdue } from '../domain/due-date.ts'
+import { listInbox, workFileTimes, type ListedItem, type WorkFileTimes } from '../domain/inbox-query.ts'
+import { getItem, type ItemRow, type StepRow } from '../domain/item-store.ts'
 import { recordStep, signStep } from '../domain/record-step.ts'
+import { InboxListQuery, inboxQueryOf } from './inbox-filters.ts'
 
 const StepView = z.object({
   code: z.string(),
@@ -41,6 +44,12 @@ const ItemView = z.object({
     answer: z.enum(['15', '16']).nullable(),
     answeredAt: z.string().nullable()
   }).nullable(),
+  /** when its work file is due (the document's due date, 23:59:59.999 Viet Nam time, unless the DMS changed it); null when it has none */
+  dueAt: z.string().nullable(),
+  /** the work file is open and past its due time */
+  overdue: z.boolean(),
+  /** when the work file was closed: completed (06), refused (02) or withdrawn (15); null while open */
+  closedAt: z.string().nullable(),
   /** this document updates (2) or replaces (3) an earlier one; `itemId` is this inbox's item of it, if any */
   original: z.object({
     type: z.union([z.literal(2), z.literal(3)]),
@@ -71,7 +80,7 @@ const ItemDetail = ItemView.extend({
   replacements: z.array(LaterLink)
 })
 
-function itemView (item: ItemRow, original: OriginalLink | undefined): z.infer<typeof ItemView> {
+function itemView (item: ListedItem, original: OriginalLink | undefined, file: WorkFileTimes, now = new Date()): z.infer<typeof ItemView> {
   return {
     id: item.id,
     documentId: item.documentId,
@@ -92,12 +101,17 @@ function itemView (item: ItemRow, original: OriginalLink | undefined): z.infer<t
           answer: item.recallAnswer as '15' | '16' | null,
           answeredAt: item.recallAnsweredAt?.toISOString() ?? null
         },
+    dueAt: file.dueAt?.toISOString() ?? null,
+    overdue: isOverdue(file, now),
+    closedAt: file.closedAt?.toISOString() ?? null,
     original: original ?? null
   }
 }
 
-async function itemViewOf (ctx: InboxContext, item: ItemRow): Promise<z.infer<typeof ItemView>> {
-  return itemView(item, (await originalLinks(ctx.db, item.recipient, [item])).get(item.id))
+/** The item's view; its work file's times as given, or looked up. */
+async function itemViewOf (ctx: InboxContext, item: ItemRow, file?: WorkFileTimes): Promise<z.infer<typeof ItemView>> {
+  const [links, times] = await Promise.all([originalLinks(ctx.db, item.recipient, [item]), file ?? workFileTimes(ctx.db, item.id)])
+  return itemView(item, links.get(item.id), times)
 }
 
 function stepView (step: StepRow): z.infer<typeof StepView> {
@@ -132,18 +146,16 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     onRequest: app.requireScopes(SCOPES.inboxRead),
     schema: {
       tags: ['inbox'],
-      summary: "The token agency's inbox, newest first",
-      querystring: z.object({
-        state: StatusCode.optional(),
-        cursor: z.uuid().optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50)
-      }),
+      summary: "The token agency's inbox, newest first, narrowed by any of the filters (they combine)",
+      description: 'Pages follow `next`: pass it as `cursor` with the same filters. A page is the items older than the cursor, so items arriving meanwhile never shift it (they are on the first page).',
+      querystring: InboxListQuery,
       response: { 200: z.object({ items: z.array(ItemView), next: z.string().nullable() }) }
     }
   }, async (request) => {
-    const page = await listItems(ctx.db, request.agency, request.query)
-    const originals = await originalLinks(ctx.db, request.agency, page.items)
-    return { items: page.items.map((item) => itemView(item, originals.get(item.id))), next: page.next }
+    const now = new Date()
+    const page = await listInbox(ctx.db, request.agency, inboxQueryOf(request.query), now)
+    const originals = await originalLinks(ctx.db, request.agency, page.entries.map((e) => e.item))
+    return { items: page.entries.map((e) => itemView(e.item, originals.get(e.item.id), e.file, now)), next: page.next }
   })
 
   app.get('/v1/inbox/:id', {
@@ -184,8 +196,8 @@ export async function inboxRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     if (!z.uuid().safeParse(request.params.id).success) {
       throw ctx.fail('ITEM_NOT_FOUND', `no item ${request.params.id} in the inbox of ${request.agency}`)
     }
-    const { item, step } = await recordStep(ctx, request.params.id, request.agency, request.body)
-    return { ...await itemViewOf(ctx, { ...item, updatedAt: step.at }), step: stepView(step) }
+    const { item, step, file } = await recordStep(ctx, request.params.id, request.agency, request.body)
+    return { ...await itemViewOf(ctx, { ...item, updatedAt: step.at }, file), step: stepView(step) }
   })
 
   app.post('/v1/inbox/:id/receipts', {
