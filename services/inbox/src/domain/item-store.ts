@@ -188,9 +188,9 @@ export async function findItem (db: Db, id: string, agency: string): Promise<Ite
   return rows[0]
 }
 
-/** A step of an item as its signed receipt says it happened. */
-export async function insertStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
-  const rows = await tx.insert(steps).values({
+/** The row of a step of an item as its signed receipt says it happened (its work file shares the item's id). */
+export function stepRowOf (item: Pick<ItemRow, 'id'>, receipt: Receipt, signature: string): typeof steps.$inferInsert {
+  return {
     itemId: item.id,
     workFileId: item.id,
     code: receipt.code,
@@ -200,14 +200,12 @@ export async function insertStep (tx: Db, item: ItemRow, receipt: Receipt, signa
     official: receipt.official ?? null,
     receipt,
     signature
-  }).returning()
-  return rows[0]!
+  }
 }
 
-export async function appendStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
-  const step = await insertStep(tx, item, receipt, signature)
-  await tx.update(items).set({ state: receipt.code, updatedAt: sql`now()` }).where(eq(items.id, item.id))
-  return step
+export async function insertStep (tx: Db, item: ItemRow, receipt: Receipt, signature: string): Promise<StepRow> {
+  const rows = await tx.insert(steps).values(stepRowOf(item, receipt, signature)).returning()
+  return rows[0]!
 }
 
 /** Keeps the agency's signature of a step's receipt; only a step still without one takes it. */

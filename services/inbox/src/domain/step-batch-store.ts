@@ -2,7 +2,7 @@ import { asc, inArray, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { Receipt } from '@lienthong/contracts'
 import { items, steps } from '../db/schema.ts'
-import type { ItemRow, StepRow } from './item-store.ts'
+import { stepRowOf, type ItemRow, type StepRow } from './item-store.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 
@@ -24,7 +24,7 @@ export async function lockItems (tx: Db, ids: readonly string[]): Promise<Map<st
 }
 
 /**
- * appendStep for many items (each once): their steps as their signed receipts say, and each item
+ * A step for each of many items (each once): their steps as their signed receipts say, and each item
  * moved to its step's state. The statements are sent together; the steps by item id.
  */
 export async function appendSteps (tx: Db, list: ReadonlyArray<{ item: ItemRow, receipt: Receipt, signature: string }>): Promise<Map<string, StepRow>> {
@@ -32,17 +32,7 @@ export async function appendSteps (tx: Db, list: ReadonlyArray<{ item: ItemRow, 
   const byCode = new Map<string, string[]>()
   for (const { item, receipt } of list) byCode.set(receipt.code, [...(byCode.get(receipt.code) ?? []), item.id])
   const [inserted] = await Promise.all([
-    tx.insert(steps).values(list.map(({ item, receipt, signature }) => ({
-      itemId: item.id,
-      workFileId: item.id,
-      code: receipt.code,
-      channel: receipt.channel,
-      at: new Date(receipt.at),
-      note: receipt.note,
-      official: receipt.official ?? null,
-      receipt,
-      signature
-    }))).returning(),
+    tx.insert(steps).values(list.map(({ item, receipt, signature }) => stepRowOf(item, receipt, signature))).returning(),
     ...[...byCode].map(async ([code, ids]) => await tx.update(items).set({ state: code, updatedAt: sql`now()` }).where(inArray(items.id, ids)))
   ])
   return new Map(inserted.map((s) => [s.itemId!, s]))
