@@ -60,6 +60,8 @@ export const WorkFileStepEvent = EventBase.extend({
   /** the work file's state after the step, and whether the step closed it (06, 02, or a recall agreed) */
   state: StatusCode,
   closed: z.boolean(),
+  /** when the file was first closed: a later 15 on a completed file does not move it */
+  closedAt: z.iso.datetime({ offset: true }).nullable(),
   dueAt: z.iso.datetime({ offset: true }).nullable(),
   /** the file was opened at (for the measure: open and overdue files) */
   openedAt: z.iso.datetime({ offset: true }),

@@ -99,6 +99,8 @@ export const workFiles = inbox.table('work_files', {
   closedAt: timestamp('closed_at', { withTimezone: true }),
   /** some step was done on paper: the file is not handled fully online */
   paper: boolean('paper').notNull().default(false),
+  /** the sender's recall (13) waits for its answer: the only steps allowed are 15 and 16 */
+  recallPending: boolean('recall_pending').notNull().default(false),
   /** who opened it, as the DMS names them */
   official: jsonb('official'),
   note: text('note'),
@@ -160,5 +162,8 @@ export const webhookDeliveries = inbox.table('webhook_deliveries', {
 }, (t) => [
   uniqueIndex('webhook_deliveries_agency_event').on(t.agency, t.eventId),
   index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
-  index('webhook_deliveries_dead').on(t.agency, t.id).where(sql`${t.state} = 'dead'`)
+  index('webhook_deliveries_dead').on(t.agency, t.id).where(sql`${t.state} = 'dead'`),
+  // pruning old delivered rows, and an agency's pending count, without reading the whole table
+  index('webhook_deliveries_delivered').on(t.finishedAt).where(sql`${t.state} = 'delivered'`),
+  index('webhook_deliveries_pending_agency').on(t.agency).where(sql`${t.state} = 'pending'`)
 ])

@@ -3,6 +3,7 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { Channel, StatusCode } from '@lienthong/contracts'
 import { items, steps, workFileDocuments, workFiles } from '../db/schema.ts'
 import type { NewEvent } from './event-outbox.ts'
+import { NEXT_STEPS } from './status-transitions.ts'
 import type { ItemRow, StepRow } from './item-store.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
@@ -21,11 +22,25 @@ const BESIDE_THE_WORK: readonly string[] = ['13', '15', '16']
 export async function advanceWorkFile (tx: Db, workFileId: string, step: { code: string, channel: string, at: Date }): Promise<WorkFileRow> {
   const set: Partial<Record<keyof WorkFileRow, unknown>> = { updatedAt: step.at }
   if (!BESIDE_THE_WORK.includes(step.code)) set.state = step.code
-  if (CLOSING_STEPS.includes(step.code)) set.closedAt = step.at
+  // A file stays closed when it first was: a later recall of a completed file does not move it
+  // into another period of the measure.
+  if (CLOSING_STEPS.includes(step.code)) set.closedAt = sql`coalesce(${workFiles.closedAt}, ${step.at.toISOString()}::timestamptz)`
+  if (step.code === '13') set.recallPending = true
+  if (step.code === '15' || step.code === '16') set.recallPending = false
   if (step.channel === 'paper') set.paper = true
   const [file] = await tx.update(workFiles).set(set as Partial<WorkFileRow>).where(eq(workFiles.id, workFileId)).returning()
   if (file === undefined) throw new Error(`no work file ${workFileId}`)
   return file
+}
+
+/**
+ * What may be recorded next on a work file: the answer to a pending recall (15 or 16), else the
+ * work's next steps while the file is open, else nothing.
+ */
+export function workFileNextSteps (file: Pick<WorkFileRow, 'state' | 'closedAt' | 'recallPending'>): readonly StatusCode[] {
+  if (file.recallPending) return ['15', '16']
+  if (file.closedAt !== null) return []
+  return NEXT_STEPS[file.state as StatusCode] ?? []
 }
 
 /** The `work-file.step` event of a step, with the work file as the step left it. */
@@ -44,6 +59,7 @@ export function stepEvent (file: WorkFileRow, step: Pick<StepRow, 'code' | 'chan
     note: step.note,
     state: file.state as StatusCode,
     closed: file.closedAt !== null,
+    closedAt: file.closedAt?.toISOString() ?? null,
     dueAt: file.dueAt?.toISOString() ?? null,
     openedAt: file.openedAt.toISOString(),
     paper: file.paper

@@ -5,8 +5,7 @@ import type { InboxContext } from '../context.ts'
 import { steps, workFiles } from '../db/schema.ts'
 import type { StepRow } from './item-store.ts'
 import { recordStep, type StepInput } from './record-step.ts'
-import { NEXT_STEPS } from './status-transitions.ts'
-import { advanceWorkFile, findWorkFile, stepEvent, type WorkFileRow } from './work-file-store.ts'
+import { advanceWorkFile, findWorkFile, stepEvent, workFileNextSteps, type WorkFileRow } from './work-file-store.ts'
 
 export interface OpenWorkFile {
   title: string
@@ -80,7 +79,7 @@ export async function recordWorkFileStep (ctx: InboxContext, id: string, agency:
   const result = await ctx.db.transaction(async (tx) => {
     const file = await findWorkFile(tx, id, agency, true)
     if (file === undefined) throw ctx.fail('WORK_FILE_NOT_FOUND', `no work file ${id} of ${agency}`)
-    const allowed = NEXT_STEPS[file.state as StatusCode] ?? []
+    const allowed = workFileNextSteps(file)
     if (!allowed.includes(input.code)) {
       throw ctx.fail('TRANSITION_NOT_ALLOWED', `the work file is at ${file.state}; allowed next: ${allowed.length > 0 ? allowed.join(', ') : 'none'}`, { state: file.state, allowed })
     }

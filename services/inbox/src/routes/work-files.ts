@@ -4,8 +4,7 @@ import type { ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { closedLate, isOverdue } from '../domain/due-date.ts'
 import type { StepRow } from '../domain/item-store.ts'
-import { allowedNext } from '../domain/status-transitions.ts'
-import { findWorkFile, listWorkFiles, workFileContents, type WorkFileRow } from '../domain/work-file-store.ts'
+import { findWorkFile, listWorkFiles, workFileContents, workFileNextSteps, type WorkFileRow } from '../domain/work-file-store.ts'
 import { changeDue, openWorkFile, recordWorkFileStep } from '../domain/work-files.ts'
 
 const WorkFileView = z.object({
@@ -16,7 +15,7 @@ const WorkFileView = z.object({
   title: z.string(),
   state: z.string(),
   stateName: z.string(),
-  /** the steps the state machine allows next */
+  /** the steps the state machine allows next (15 or 16 only, while a recall waits for its answer) */
   allowedNext: z.array(z.string()),
   openedAt: z.string(),
   dueAt: z.string().nullable(),
@@ -52,7 +51,7 @@ function workFileView (file: WorkFileRow): z.infer<typeof WorkFileView> {
     title: file.title,
     state: file.state,
     stateName: STATUS_CODES[file.state as StatusCode],
-    allowedNext: file.closedAt === null ? [...allowedNext(file.state as StatusCode)] : [],
+    allowedNext: [...workFileNextSteps(file)],
     openedAt: file.openedAt.toISOString(),
     dueAt: file.dueAt?.toISOString() ?? null,
     overdue: isOverdue(file),

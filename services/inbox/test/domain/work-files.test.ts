@@ -2,7 +2,7 @@ import t from 'tap'
 import { errorFactory } from '@lienthong/platform'
 import type { InboxContext } from '../../src/context.ts'
 import { changeDue, openWorkFile, recordWorkFileStep } from '../../src/domain/work-files.ts'
-import { listWorkFiles } from '../../src/domain/work-file-store.ts'
+import { advanceWorkFile, listWorkFiles, stepEvent, workFileNextSteps } from '../../src/domain/work-file-store.ts'
 import { migratedDatabase, quietLog, recordingOutbox } from '../fixtures/db.ts'
 
 const { db, sql } = await migratedDatabase(t)
@@ -66,4 +66,25 @@ t.test('listing: newest first, filters, a cursor that new files do not shift', a
   t.same((await listWorkFiles(db, other, { open: false, limit: 10 })).files.map((f) => f.id), [opened[0]])
   t.same((await listWorkFiles(db, other, { state: '06', limit: 10 })).files.map((f) => f.id), [opened[0]])
   t.equal((await listWorkFiles(db, other, { origin: 'exchange', limit: 10 })).files.length, 0)
+})
+
+t.test('a recall of a closed file: the first closing time stays, and only 15 or 16 may follow while it waits', async (t) => {
+  const { file } = await openWorkFile(ctx, AGENCY, { title: 'Đã xong', channel: 'online' })
+  const done = await recordWorkFileStep(ctx, file.id, AGENCY, { code: '06', channel: 'online' })
+  const closedAt = done.file.closedAt!
+  t.same(workFileNextSteps(done.file), [])
+  const later = new Date(closedAt.getTime() + 86_400_000)
+  const asked = await db.transaction(async (tx) => await advanceWorkFile(tx, file.id, { code: '13', channel: 'online', at: later }))
+  t.equal(asked.recallPending, true)
+  t.same(workFileNextSteps(asked), ['15', '16'], 'a recall to answer, even on a closed file')
+  const agreed = await db.transaction(async (tx) => await advanceWorkFile(tx, file.id, { code: '15', channel: 'online', at: new Date(later.getTime() + 1000) }))
+  t.equal(agreed.closedAt?.getTime(), closedAt.getTime(), 'still closed when it was completed, not moved to the recall')
+  t.equal(agreed.state, '06', 'the work state stays')
+  t.equal(agreed.recallPending, false)
+  t.same(workFileNextSteps(agreed), [])
+  t.match(stepEvent(agreed, { code: '15', channel: 'online', at: later, official: null, note: null }), { closed: true, closedAt: closedAt.toISOString(), state: '06' })
+  const open = await db.transaction(async (tx) => await advanceWorkFile(tx, (await openWorkFile(ctx, AGENCY, { title: 'Đang làm', channel: 'online' })).file.id, { code: '13', channel: 'online', at: later }))
+  const refused = await db.transaction(async (tx) => await advanceWorkFile(tx, open.id, { code: '16', channel: 'online', at: later }))
+  t.same(workFileNextSteps(refused), ['04', '05', '06'], 'a refused recall resumes the work where it was')
+  t.equal(refused.closedAt, null)
 })
