@@ -214,6 +214,7 @@ t.test('every arrival and step is in the EVENTS stream, with what the measure ne
   const seen: InboxEvent[] = []
   const messages = await consumer.fetch({ max_messages: info.num_pending, expires: 5_000 })
   for await (const m of messages) seen.push(InboxEvent.parse(m.json()))
+  await consumer.delete()
   const steps = await stack.sql`select s.work_file_id, s.code, s.channel from inbox.steps s where s.code <> '01'`
   const items = await stack.sql`select id from inbox.items`
   const stepEvents = seen.filter((e) => e.type === 'work-file.step' || e.type === 'work-file.opened')
@@ -231,6 +232,9 @@ t.test('the event stream resumes after Last-Event-ID, and events recorded while 
   const bad = await request('GET', eventsUrl(), { token: district, headers: { 'last-event-id': 'abc' } })
   t.equal(bad.status, 400)
   t.equal(bad.body.code, 'INB_EVENT_ID_INVALID')
+  const beyond = await request('GET', eventsUrl(), { token: district, headers: { 'last-event-id': '999999999' } })
+  t.equal(beyond.status, 400, 'an id past the end of the stream is not one it sent')
+  t.equal(beyond.body.code, 'INB_EVENT_ID_INVALID')
 
   const first = await events(district)
   const created = await request('POST', `${stack.inbox.url}/v1/work-files`, { token: district, json: { title: 'Hồ sơ tiếp dân' } })
@@ -262,4 +266,16 @@ t.test('the event stream resumes after Last-Event-ID, and events recorded while 
     return left!.n === 0 ? true : undefined
   }, 15_000, 'the outbox emptied')
   t.equal(late.received.filter((e) => e.data.workFileId === created.body.id).length, 1, 'once')
+
+  // Each stream reads through a consumer of its own on the server: closed with the connection.
+  for (const s of streams) s.close()
+  const nc = await connect({ servers: stack.nats.url })
+  t.teardown(async () => { await nc.close() })
+  const jsm = await jetstream(nc).jetstreamManager()
+  const left = await eventually(async () => {
+    const names: string[] = []
+    for await (const c of jsm.consumers.list(STREAMS.events.name)) names.push(c.name)
+    return names.length === 1 ? names : undefined
+  }, 20_000, 'the streams\u2019 consumers gone')
+  t.same(left, ['inbox-webhooks'], 'only the durable one of webhooks is left')
 })

@@ -1,7 +1,7 @@
-import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream'
+import { DeliverPolicy, type Consumer, type ConsumerMessages } from '@nats-io/jetstream'
 import { z } from 'zod'
 import { SCOPES, STREAMS, agencyEventsFilter } from '@lienthong/contracts'
-import type { ServiceApp } from '@lienthong/platform'
+import { AppError, type ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { formatServerSentEvent, heartbeat } from '../domain/server-sent-events.ts'
 
@@ -31,13 +31,21 @@ export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       throw ctx.fail('EVENT_ID_INVALID', `"${given}" is not an event id: ids are the stream sequence numbers this endpoint sends`)
     }
     let messages: ConsumerMessages
+    let consumer: Consumer
     try {
-      const consumer = await ctx.js.consumers.get(STREAMS.events.name, {
+      if (after !== undefined) {
+        // An id past the stream's end is not one this stream sent (it was reset, or the id is made
+        // up): waiting for it would silently drop everything until the stream caught up.
+        const last = (await (await ctx.js.streams.get(STREAMS.events.name)).info()).state.last_seq
+        if (after > last) throw ctx.fail('EVENT_ID_INVALID', `event ${after} is past the end of the stream (its last event is ${last}); resume from ${last} or connect without Last-Event-ID`, { lastEventId: last })
+      }
+      consumer = await ctx.js.consumers.get(STREAMS.events.name, {
         filter_subjects: agencyEventsFilter(request.agency),
         ...(after === undefined ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 })
       })
       messages = await consumer.consume({ max_messages: 256 })
     } catch (err) {
+      if (err instanceof AppError) throw err
       ctx.log.warn({ err }, 'event stream not opened')
       throw ctx.fail('UNAVAILABLE', 'the event stream cannot be read right now; reconnect with the same Last-Event-ID')
     }
@@ -51,21 +59,35 @@ export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       // proxies such as nginx would otherwise hold events back in their buffers
       'x-accel-buffering': 'no'
     })
-    res.write(heartbeat())
     const beat = setInterval(() => { res.write(heartbeat()) }, ctx.config.SSE_HEARTBEAT_MS)
+    // The token was checked once, at the start: the stream ends when it expires, and the client
+    // reconnects with a fresh one and Last-Event-ID, so a revoked client does not read for ever.
+    const exp = (request.tokenClaims as { exp?: number } | undefined)?.exp
+    const expiresIn = typeof exp === 'number' ? exp * 1000 - Date.now() : undefined
+    const expiry = expiresIn === undefined ? undefined : setTimeout(() => { end() }, Math.max(0, Math.min(expiresIn, 2 ** 31 - 1)))
     const close = (): void => {
       clearInterval(beat)
+      clearTimeout(expiry)
       open.delete(end)
-      void messages.close().catch(() => {})
+      // Closed by the client or by us, the stream's consumer goes at once rather than idling on the
+      // server for its inactivity threshold (which still covers a copy that dies).
+      void messages.close().then(async () => await consumer.delete()).catch(() => {})
     }
     const end = (): void => { close(); res.end() }
     open.add(end)
-    request.raw.once('close', close)
+    res.once('close', close)
+    // The client may have gone while the consumer was being made: its 'close' came before anyone listened.
+    if (request.raw.destroyed || res.destroyed) {
+      close()
+      return
+    }
+    res.write(heartbeat())
+    const gone = new Promise<void>((resolve) => res.once('close', resolve))
     try {
       for await (const m of messages) {
         const type = (m.json<{ type?: string }>()).type ?? 'event'
         // A slow client is waited for, not buffered without end: the consumer then waits too.
-        if (!res.write(formatServerSentEvent(String(m.seq), type, m.string()))) await new Promise((resolve) => res.once('drain', resolve))
+        if (!res.write(formatServerSentEvent(String(m.seq), type, m.string()))) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), gone])
         if (res.destroyed) break
       }
     } catch (err) {
