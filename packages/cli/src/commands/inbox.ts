@@ -26,9 +26,11 @@ export async function inboxCommand (args: string[]): Promise<void> {
   const stream = await fetch(`${inbox}/v1/inbox/events`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } })
   if (!stream.ok || stream.body === null) throw new Error(`the event stream answered ${stream.status}`)
   const decoder = new TextDecoder()
+  let partial = ''
   for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) {
-    for (const line of decoder.decode(chunk, { stream: true }).split('\n')) {
-      if (line.startsWith('data: ')) process.stdout.write(`${line.slice(6)}\n`)
-    }
+    // A line may be cut between two chunks: only whole lines are printed.
+    const lines = (partial + decoder.decode(chunk, { stream: true })).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) if (line.startsWith('data: ')) process.stdout.write(`${line.slice(6)}\n`)
   }
 }

@@ -66,8 +66,20 @@ export class EventOutbox {
     return made.length
   }
 
-  /** Publishes events recorded more than `graceMs` ago and still here. */
+  /**
+   * Publishes events recorded more than `graceMs` ago and still here, page after page until none
+   * is left: after a long outage the backlog goes out at once, not a page per sweep.
+   */
   async sweep (graceMs: number, limit = 1000): Promise<number> {
+    let total = 0
+    for (;;) {
+      const sent = await this.#sweepPage(graceMs, limit)
+      total += sent
+      if (sent < limit) return total
+    }
+  }
+
+  async #sweepPage (graceMs: number, limit: number): Promise<number> {
     const rows = await this.#db.select({ body: events.body }).from(events)
       .where(lt(events.createdAt, sql`now() - make_interval(secs => ${graceMs / 1000})`))
       .orderBy(asc(events.createdAt), asc(events.id)).limit(limit)

@@ -31,7 +31,11 @@ const RANGES: Array<{ name: string, cidrs: string[] }> = [
   { name: 'unique-local', cidrs: ['fc00::/7'] },
   { name: 'shared (CGNAT)', cidrs: ['100.64.0.0/10'] },
   { name: 'multicast', cidrs: ['224.0.0.0/4', 'ff00::/8'] },
-  { name: 'reserved', cidrs: ['240.0.0.0/4'] }
+  { name: 'reserved', cidrs: ['240.0.0.0/4'] },
+  // IPv6 forms that carry an IPv4 address inside (NAT64, 6to4, Teredo, IPv4-compatible): behind
+  // a NAT64 gateway 64:ff9b::a9fe:a9fe is 169.254.169.254, which a rule for the IPv4 range misses.
+  { name: 'IPv4 embedded in IPv6', cidrs: ['64:ff9b::/96', '64:ff9b:1::/48', '2002::/16', '2001::/32', '::/96'] },
+  { name: 'special-purpose', cidrs: ['192.0.0.0/24', '198.18.0.0/15', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '100::/64', '2001:db8::/32'] }
 ]
 
 // net.BlockList matches an IPv4 rule against the IPv4-mapped IPv6 form too (::ffff:10.0.0.1), so

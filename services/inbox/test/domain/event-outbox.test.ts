@@ -55,6 +55,8 @@ t.test('the sweeper publishes what JetStream missed, and a second publish is dro
   t.equal(await outbox.sweep(60_000), 0, 'too recent for the sweeper')
   t.equal(await outbox.sweep(0), 1)
   t.equal(await outbox.sweep(0), 0, 'deleted once published')
+  await db.transaction(async (tx) => await outbox.record(tx, [changed(6), changed(7), changed(8), changed(9), changed(0)]))
+  t.equal(await outbox.sweep(0, 2), 5, 'a backlog goes out in one sweep, page after page')
   await js.publish(eventSubject(AGENCY, 'inbox'), JSON.stringify(made[0]), { msgID: made[0]!.id })
   const seen = (await streamed()).filter((e) => e.id === made[0]!.id)
   t.equal(seen.length, 1, 'the stream has it once')

@@ -21,6 +21,10 @@ t.test('every special-purpose range is recognised, and public addresses are not'
     // IPv4-mapped IPv6 addresses are what they map to
     ['::ffff:127.0.0.1', 'loopback'], ['::ffff:10.0.0.1', 'private'], ['::ffff:169.254.169.254', 'link-local'],
     ['::ffff:a9fe:a9fe', 'link-local'], ['::ffff:192.168.1.1', 'private'], ['::ffff:100.64.0.1', 'shared (CGNAT)'], ['::ffff:8.8.8.8', undefined],
+    ['64:ff9b::a9fe:a9fe', 'IPv4 embedded in IPv6'], ['64:ff9b:1::1', 'IPv4 embedded in IPv6'], ['2002:7f00:1::1', 'IPv4 embedded in IPv6'],
+    ['2001:0:4136:e378::1', 'IPv4 embedded in IPv6'], ['::7f00:1', 'IPv4 embedded in IPv6'],
+    ['192.0.0.8', 'special-purpose'], ['198.18.0.1', 'special-purpose'], ['192.0.2.1', 'special-purpose'], ['198.51.100.7', 'special-purpose'],
+    ['203.0.113.9', 'special-purpose'], ['100::1', 'special-purpose'], ['2001:db8::1', 'special-purpose'], ['203.113.0.1', undefined],
     ['8.8.8.8', undefined], ['1.1.1.1', undefined], ['2001:4860:4860::8888', undefined], ['2606:4700::1111', undefined]
   ]
   for (const [address, range] of cases) t.equal(specialRangeOf(address), range, `${address}: ${range ?? 'public'}`)
