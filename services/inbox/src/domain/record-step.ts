@@ -7,7 +7,7 @@ import { custodyReceiptSignature, receiptOf } from './receipts.ts'
 import { sendStep, stepWrites } from './status-publisher.ts'
 import { appendRecallAnswer } from './recall-store.ts'
 import { RECALL_ANSWERS, nextSteps } from './status-transitions.ts'
-import { advanceWorkFile, stepEvent, type WorkFileRow } from './work-file-store.ts'
+import { advanceWorkFiles, stepEvent, type WorkFileRow } from './work-file-store.ts'
 
 export interface StepInput {
   code: StatusCode
@@ -136,13 +136,13 @@ async function storeSteps (ctx: InboxContext, signed: SignedStep[]): Promise<Arr
     const [workSteps, answers, files] = await Promise.all([
       appendSteps(tx, work.map((s) => ({ item: s.item, receipt: s.receipt, signature: s.signature }))),
       Promise.all(ready.filter((s) => RECALL_ANSWERS.includes(s.receipt.code)).map(async (s) => [s.n, await appendRecallAnswer(tx, s.item, s.receipt, s.signature)] as const)),
-      Promise.all(ready.map(async (s) => await advanceWorkFile(tx, s.item.id, { code: s.receipt.code, channel: s.receipt.channel, at: new Date(s.receipt.at) })))
+      advanceWorkFiles(tx, ready.map((s) => ({ workFileId: s.item.id, code: s.receipt.code, channel: s.receipt.channel, at: new Date(s.receipt.at) })))
     ])
     const answered = new Map(answers)
-    const done = ready.map((s, i): [number, RecordedStep] => {
+    const done = ready.map((s): [number, RecordedStep] => {
       const answer = answered.get(s.n)
       const recordedStep = answer ?? { item: { ...s.item, state: s.receipt.code }, step: workSteps.get(s.item.id)! }
-      return [s.n, { ...recordedStep, file: files[i]! }]
+      return [s.n, { ...recordedStep, file: files.get(s.item.id)! }]
     })
     recorded = await ctx.events.record(tx, done.map(([, d]) => stepEvent(d.file, d.step, d.item)))
     return [...refused, ...done.map(([n, d]): [number, StepOutcome] => [n, { ok: true, recorded: d }])]

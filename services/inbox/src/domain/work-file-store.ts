@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, isNotNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, isNotNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { Channel, StatusCode } from '@lienthong/contracts'
 import { items, steps, workFileDocuments, workFiles } from '../db/schema.ts'
@@ -15,22 +15,37 @@ export const CLOSING_STEPS: readonly string[] = ['06', '02', '15']
 /** A recall and its answers sit beside the work; they never move the work file's state. */
 const BESIDE_THE_WORK: readonly string[] = ['13', '15', '16']
 
+export interface WorkFileMove { workFileId: string, code: string, channel: string, at: Date }
+
 /**
  * Moves the work file along with a step recorded on it (in the step's transaction): its state,
- * whether it is closed, and whether any of its work was done on paper.
+ * whether it is closed, whether a recall waits, and whether any of its work was done on paper.
  */
 export async function advanceWorkFile (tx: Db, workFileId: string, step: { code: string, channel: string, at: Date }): Promise<WorkFileRow> {
-  const set: Partial<Record<keyof WorkFileRow, unknown>> = { updatedAt: step.at }
-  if (!BESIDE_THE_WORK.includes(step.code)) set.state = step.code
-  // A file stays closed when it first was: a later recall of a completed file does not move it
-  // into another period of the measure.
-  if (CLOSING_STEPS.includes(step.code)) set.closedAt = sql`coalesce(${workFiles.closedAt}, ${step.at.toISOString()}::timestamptz)`
-  if (step.code === '13') set.recallPending = true
-  if (step.code === '15' || step.code === '16') set.recallPending = false
-  if (step.channel === 'paper') set.paper = true
-  const [file] = await tx.update(workFiles).set(set as Partial<WorkFileRow>).where(eq(workFiles.id, workFileId)).returning()
+  const file = (await advanceWorkFiles(tx, [{ workFileId, ...step }])).get(workFileId)
   if (file === undefined) throw new Error(`no work file ${workFileId}`)
   return file
+}
+
+/**
+ * advanceWorkFile for many files (each once) in one statement, as a batch of steps needs. A file
+ * stays closed when it first was: a later recall of a completed file does not move it into
+ * another period of the measure. A recall and its answers never move the work's state.
+ */
+export async function advanceWorkFiles (tx: Db, moves: readonly WorkFileMove[]): Promise<Map<string, WorkFileRow>> {
+  if (moves.length === 0) return new Map()
+  const list = (codes: readonly string[]): SQL => sql.join(codes.map((c) => sql`${c}`), sql`, `)
+  await tx.execute(sql`update ${workFiles} w set
+      state = case when v.code in (${list(BESIDE_THE_WORK)}) then w.state else v.code end,
+      closed_at = case when v.code in (${list(CLOSING_STEPS)}) then coalesce(w.closed_at, v.at) else w.closed_at end,
+      recall_pending = case when v.code = '13' then true when v.code in ('15', '16') then false else w.recall_pending end,
+      paper = w.paper or v.channel = 'paper',
+      updated_at = v.at
+    from unnest(${sql.param(moves.map((m) => m.workFileId))}::text[]::uuid[], ${sql.param(moves.map((m) => m.code))}::text[],
+      ${sql.param(moves.map((m) => m.channel))}::text[], ${sql.param(moves.map((m) => m.at.toISOString()))}::text[]::timestamptz[]) as v(id, code, channel, at)
+    where w.id = v.id`)
+  const rows = await tx.select().from(workFiles).where(inArray(workFiles.id, moves.map((m) => m.workFileId)))
+  return new Map(rows.map((r) => [r.id, r]))
 }
 
 /**
