@@ -183,6 +183,8 @@ t.test('a work file the DMS opens: paper, due dates, moves and refusals', async 
   const overdue = await request('GET', `${stack.inbox.url}/v1/work-files?overdue=true&origin=dms`, { token: district })
   t.ok(overdue.body.workFiles.some((f: { id: string }) => f.id === created.body.id), 'listed as overdue')
 
+  const recall = await request('POST', `${fileUrl}/status`, { token: district, json: { code: '13' } })
+  t.equal(recall.status, 409, 'a recall is the sender\u2019s, never a step: 409 as on the item route')
   const refused = await request('POST', `${fileUrl}/status`, { token: district, json: { code: '02' } })
   t.equal(refused.status, 409)
   t.same(refused.body.allowed, ['04', '05', '06'])
@@ -278,4 +280,19 @@ t.test('the event stream resumes after Last-Event-ID, and events recorded while 
     return names.length === 1 ? names : undefined
   }, 20_000, 'the streams\u2019 consumers gone')
   t.same(left, ['inbox-webhooks'], 'only the durable one of webhooks is left')
+
+  const busy = await stack.tokenFor('000.00.33.H38')
+  const ten = await Promise.all(Array.from({ length: 10 }, async () => await events(busy)))
+  t.ok(ten.every((s) => s.status === 200), 'ten streams for one agency (SSE_MAX_PER_AGENCY)')
+  const eleventh = await request('GET', eventsUrl(), { token: busy })
+  t.equal(eleventh.status, 429, 'an eleventh is refused')
+  t.equal(eleventh.body.code, 'INB_RATE_LIMITED')
+  ten[0]!.close()
+  const again = await eventually(async () => {
+    const s = await events(busy)
+    if (s.status === 200) return s
+    s.close()
+    return undefined
+  }, 10_000, 'a stream once one was closed')
+  t.equal(again.status, 200)
 })

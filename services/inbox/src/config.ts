@@ -29,6 +29,8 @@ export const InboxConfig = BaseConfig.extend({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** How often due webhook calls are looked for (a new event wakes the sender at once as well). */
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).default(1_000),
+  /** Server-sent event streams one agency may hold open on one copy of the inbox (each is a consumer on the NATS server). */
+  SSE_MAX_PER_AGENCY: z.coerce.number().int().min(1).default(10),
   /** Comment lines keep idle server-sent event connections open through proxies. */
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000)
 })

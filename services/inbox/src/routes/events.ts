@@ -14,6 +14,13 @@ export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<
   // Open streams end before the server closes, or it would wait on them for ever.
   const open = new Set<() => void>()
   app.addHook('preClose', async () => { for (const end of open) end() })
+  // Each stream is a consumer on the NATS server: one token must not be able to open thousands.
+  const perAgency = new Map<string, number>()
+  const release = (agency: string): void => {
+    const left = (perAgency.get(agency) ?? 1) - 1
+    if (left > 0) perAgency.set(agency, left)
+    else perAgency.delete(agency)
+  }
 
   app.get('/v1/inbox/events', {
     onRequest: app.requireScopes(SCOPES.inboxRead),
@@ -30,6 +37,14 @@ export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     if (given !== undefined && (!/^\d{1,15}$/.test(given) || !Number.isSafeInteger(after))) {
       throw ctx.fail('EVENT_ID_INVALID', `"${given}" is not an event id: ids are the stream sequence numbers this endpoint sends`)
     }
+    const agency = request.agency
+    const held = perAgency.get(agency) ?? 0
+    if (held >= ctx.config.SSE_MAX_PER_AGENCY) {
+      throw ctx.fail('RATE_LIMITED', `${agency} already has ${held} event streams open here (at most ${ctx.config.SSE_MAX_PER_AGENCY}); close one, or use a webhook`)
+    }
+    perAgency.set(agency, held + 1)
+    let released = false
+    const releaseOnce = (): void => { if (!released) { released = true; release(agency) } }
     let messages: ConsumerMessages
     let consumer: Consumer
     try {
@@ -45,6 +60,7 @@ export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<
       })
       messages = await consumer.consume({ max_messages: 256 })
     } catch (err) {
+      releaseOnce()
       if (err instanceof AppError) throw err
       ctx.log.warn({ err }, 'event stream not opened')
       throw ctx.fail('UNAVAILABLE', 'the event stream cannot be read right now; reconnect with the same Last-Event-ID')
@@ -66,6 +82,7 @@ export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<
     const expiresIn = typeof exp === 'number' ? exp * 1000 - Date.now() : undefined
     const expiry = expiresIn === undefined ? undefined : setTimeout(() => { end() }, Math.max(0, Math.min(expiresIn, 2 ** 31 - 1)))
     const close = (): void => {
+      releaseOnce()
       clearInterval(beat)
       clearTimeout(expiry)
       open.delete(end)

@@ -135,7 +135,8 @@ export async function workFileRoutes (app: ServiceApp, ctx: InboxContext): Promi
       description: 'On a file opened by an arrival this is the item\u2019s step (POST /v1/inbox/{id}/status), signed and sent to the sender. A move the state machine does not allow answers 409 INB_TRANSITION_NOT_ALLOWED with `allowed`.',
       params: IdParams,
       body: z.object({
-        code: StatusCode.exclude(['01', '13']),
+        // as on the item route: a code the state machine never allows (13) is a 409 naming what is allowed
+        code: StatusCode.exclude(['01']),
         channel: Channel.default('online'),
         note: z.string().max(2000).optional(),
         official: Official.optional(),
