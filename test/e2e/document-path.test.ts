@@ -145,6 +145,7 @@ t.test('a work file from arrival to completion, told as events to the recipient 
   t.not(done.body.closedAt, null, 'completed closes the file')
   t.same(done.body.steps.map((s: { code: string, channel: string }) => `${s.code}/${s.channel}`), ['01/online', '03/online', '04/online', '05/paper', '06/online'])
   t.same(done.body.steps[2].official, official)
+  t.ok(done.body.steps.every((s: { signature: string | null, awaitingSignature: boolean }) => typeof s.signature === 'string' && !s.awaitingSignature), 'each step signed for the sender, as the item shows it')
 
   const closed = await districtSees.next((e) => e.event === 'work-file.step' && e.data.workFileId === arrived.data.workFileId && e.data.code === '06', 15_000, 'the 06 event')
   t.match(closed.data, { agency: DISTRICT, level: 'district', origin: 'exchange', state: '06', closed: true, paper: true, channel: 'online', official, documentId: id })
@@ -176,6 +177,7 @@ t.test('a work file the DMS opens: paper, due dates, moves and refusals', async 
   t.equal(created.status, 201)
   t.match(created.body, { origin: 'dms', itemId: null, state: '03', paper: true, overdue: true, allowedNext: ['04', '05', '06'], official })
   t.same(created.body.steps.map((s: { code: string, channel: string }) => `${s.code}/${s.channel}`), ['03/paper'])
+  t.match(created.body.steps[0], { signature: null, awaitingSignature: false, sent: null }, 'no sender: nothing signed or sent')
   const fileUrl = `${stack.inbox.url}/v1/work-files/${created.body.id}`
   const opened = await districtSees.next((e) => e.event === 'work-file.opened' && e.data.workFileId === created.body.id, 15_000, 'the opening event')
   t.match(opened.data, { origin: 'dms', channel: 'paper', level: 'district', title: 'Hồ sơ cấp giấy phép xây dựng', dueAt: '2026-01-05T10:00:00.000Z' })

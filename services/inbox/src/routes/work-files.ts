@@ -35,7 +35,13 @@ const WorkFileStepView = z.object({
   channel: z.string(),
   at: z.string(),
   note: z.string().nullable(),
-  official: z.unknown()
+  official: z.unknown(),
+  /** the agency's detached JWS of the step's receipt (exchange files; a DMS-opened file has no sender to sign for) */
+  signature: z.string().nullable(),
+  /** true until the agency's DMS signs the receipt; the sender is told only then */
+  awaitingSignature: z.boolean(),
+  /** the status message went to the sender; null on a DMS-opened file, which has no sender */
+  sent: z.boolean().nullable()
 })
 const WorkFileDetail = WorkFileView.extend({
   steps: z.array(WorkFileStepView),
@@ -65,7 +71,17 @@ function workFileView (file: WorkFileRow): z.infer<typeof WorkFileView> {
 }
 
 function stepView (step: StepRow): z.infer<typeof WorkFileStepView> {
-  return { code: step.code, name: STATUS_CODES[step.code as StatusCode], channel: step.channel, at: step.at.toISOString(), note: step.note, official: step.official }
+  return {
+    code: step.code,
+    name: STATUS_CODES[step.code as StatusCode],
+    channel: step.channel,
+    at: step.at.toISOString(),
+    note: step.note,
+    official: step.official,
+    signature: step.signature,
+    awaitingSignature: step.awaitingSignature,
+    sent: step.itemId === null ? null : step.publishedAt !== null
+  }
 }
 
 const IdParams = z.object({ id: z.string() })
