@@ -51,14 +51,26 @@ export async function enqueueDeliveries (db: Db, events: QueuedEvent[]): Promise
  * Takes up to `limit` due deliveries for one attempt each. Their next attempt is moved a lease
  * ahead, so another copy of the inbox (skipping rows locked by this claim) does not take them
  * too, and a copy that dies mid-call leaves them to be tried again once the lease is over.
+ *
+ * At most `perAgency` of one agency, less what the caller has in flight for it (`busy`): one
+ * receiver that hangs, with thousands of events waiting, must not hold every slot while the other
+ * agencies' calls wait behind it.
  */
-export async function claimDueDeliveries (db: Db, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries (db: Db, limit: number, leaseMs: number, share: { perAgency: number, busy?: ReadonlyMap<string, number> } = { perAgency: limit }): Promise<ClaimedDelivery[]> {
+  const busy = [...(share.busy ?? new Map<string, number>())].filter(([, n]) => n > 0)
+  const busyAgencies = sql.param(busy.map(([a]) => a))
+  const busyCounts = sql.param(busy.map(([, n]) => String(n)))
   const rows = await db.execute<{ id: string | number, agency: string, event_id: string, body: unknown, attempts: number, url: string, secret: string }>(sql`
     update ${webhookDeliveries} d set next_attempt_at = now() + ${leaseMs} * interval '1 millisecond'
     from ${webhooks} w
     where w.agency = d.agency and d.id in (
       select id from ${webhookDeliveries}
-      where state = 'pending' and next_attempt_at <= now()
+      where id in (
+        select r.id from (
+          select id, agency, row_number() over (partition by agency order by next_attempt_at, id) as n
+          from ${webhookDeliveries} where state = 'pending' and next_attempt_at <= now()
+        ) r left join unnest(${busyAgencies}::text[], ${busyCounts}::text[]) as b(agency, n) on b.agency = r.agency
+        where r.n <= ${share.perAgency} - coalesce(b.n::integer, 0))
       order by next_attempt_at, id
       limit ${limit}
       for update skip locked)

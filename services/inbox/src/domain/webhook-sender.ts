@@ -32,6 +32,8 @@ export class WebhookSender {
   readonly #opts: Required<SenderOptions>
   readonly #leaseMs: number
   readonly #inFlight = new Set<Promise<void>>()
+  /** calls in flight per agency: one agency gets at most PER_AGENCY of the slots */
+  readonly #busy = new Map<string, number>()
   readonly #stopping = new AbortController()
   #woken = false
   #wakeUp: (() => void) | undefined
@@ -72,7 +74,8 @@ export class WebhookSender {
       const free = this.#opts.concurrency - this.#inFlight.size
       if (free > 0) {
         try {
-          for (const delivery of await claimDueDeliveries(this.#db, free, this.#leaseMs)) this.#begin(delivery)
+          const perAgency = Math.max(1, Math.floor(this.#opts.concurrency / 4))
+          for (const delivery of await claimDueDeliveries(this.#db, free, this.#leaseMs, { perAgency, busy: this.#busy })) this.#begin(delivery)
           await this.#pruneNowAndThen()
         } catch (err) {
           this.#opts.log.warn({ err }, 'webhook deliveries could not be claimed; will look again')
@@ -83,9 +86,16 @@ export class WebhookSender {
   }
 
   #begin (delivery: ClaimedDelivery): void {
+    this.#busy.set(delivery.agency, (this.#busy.get(delivery.agency) ?? 0) + 1)
     const attempt = this.#attempt(delivery)
       .catch((err: unknown) => { this.#opts.log.warn({ err, delivery: delivery.id, agency: delivery.agency }, 'webhook attempt not recorded; it is tried again after its lease') })
-      .finally(() => { this.#inFlight.delete(attempt); this.wake() })
+      .finally(() => {
+        this.#inFlight.delete(attempt)
+        const left = (this.#busy.get(delivery.agency) ?? 1) - 1
+        if (left > 0) this.#busy.set(delivery.agency, left)
+        else this.#busy.delete(delivery.agency)
+        this.wake()
+      })
     this.#inFlight.add(attempt)
   }
 

@@ -154,16 +154,20 @@ t.test('a failure past the give-up period puts the event in the dead-letter list
   t.ok(dead.finishedAt !== null)
 })
 
-t.test('at most 8 calls at once; the rest wait their turn', async (t) => {
+t.test('at most 8 calls at once, at most 2 of one agency; the rest wait their turn', async (t) => {
   startSender(t)
-  const agency = '000.00.37.H38'
-  await webhookFor(t, agency, '/busy', (_c, res) => { held.push(res) })
+  // one agency with a backlog, three others with a little each
+  const agencies = ['000.00.37.H38', '001.01.37.H38', '002.01.37.H38', '003.01.37.H38']
+  for (const agency of agencies) await webhookFor(t, agency, '/busy', (_c, res) => { held.push(res) })
   const before = held.length
   const ids = []
-  for (let i = 0; i < 20; i++) ids.push(await enqueue(agency))
+  for (let i = 0; i < 14; i++) ids.push(await enqueue(agencies[0]!))
+  for (const agency of agencies.slice(1)) for (let i = 0; i < 2; i++) ids.push(await enqueue(agency))
   await until(() => held.length - before >= 8 ? true : undefined, '8 calls in hand')
-  const [leased] = await db.execute<{ n: number }>(sql`select count(*)::int as n from inbox.webhook_deliveries where agency = ${agency} and next_attempt_at > now()`)
-  t.equal(leased!.n, 8, 'eight claimed, twelve left for when a call ends')
+  const leased = await db.execute<{ agency: string, n: number }>(sql`select agency, count(*)::int as n from inbox.webhook_deliveries
+    where agency = any(${sql.param(agencies)}::text[]) and next_attempt_at > now() group by agency order by agency`)
+  t.equal(leased.reduce((sum, r) => sum + r.n, 0), 8, 'eight claimed, the rest left for when a call ends')
+  t.ok(leased.every((r) => r.n <= 2), 'the agency with a backlog holds no more than its share')
 
   behaviours.set('/busy', ok)
   for (const res of held.splice(before)) res.writeHead(200).end()

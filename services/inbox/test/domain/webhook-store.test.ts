@@ -191,3 +191,17 @@ t.test('delivered rows are forgotten after a while; pending and dead ones are ke
   const left = await db.select({ eventId: webhookDeliveries.eventId }).from(webhookDeliveries)
   t.same(left.map((r) => r.eventId).sort(), [recent.id, deadOld.id].sort())
 })
+
+t.test('claiming shares the slots: at most perAgency of one agency, less what is already in flight', async (t) => {
+  const { db } = await migratedDatabase(t)
+  await registerWebhook(db, A, 'https://dms.example.vn/a', 'whsec_a')
+  await registerWebhook(db, B, 'https://dms.example.vn/b', 'whsec_b')
+  for (let i = 0; i < 20; i++) await enqueue(db, A, i)
+  for (let i = 20; i < 23; i++) await enqueue(db, B, i)
+  const first = await claimDueDeliveries(db, 8, LEASE, { perAgency: 2 })
+  t.same(first.map((d) => d.agency).sort(), [A, A, B, B], 'a backlog of A does not take every slot')
+  const second = await claimDueDeliveries(db, 8, LEASE, { perAgency: 2, busy: new Map([[A, 2], [B, 1]]) })
+  t.same(second.map((d) => d.agency), [B], 'an agency with its share in flight waits; B had one slot left')
+  const third = await claimDueDeliveries(db, 8, LEASE, { perAgency: 2, busy: new Map([[A, 1]]) })
+  t.same(third.map((d) => d.agency), [A])
+})
