@@ -1,5 +1,5 @@
 import { and, isNotNull, isNull, sql } from 'drizzle-orm'
-import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial, bigint, boolean, customType, primaryKey } from 'drizzle-orm/pg-core'
+import { pgSchema, text, integer, timestamp, jsonb, uuid, uniqueIndex, index, bigserial, bigint, boolean, customType, primaryKey, type AnyPgColumn } from 'drizzle-orm/pg-core'
 
 /** Postgres full-text vector; written with to_tsvector('simple', …) from the subject's words. */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
@@ -59,7 +59,8 @@ export const steps = inbox.table('steps', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   /** the item whose sender is told of the step; null for a work file the DMS opened */
   itemId: uuid('item_id'),
-  workFileId: uuid('work_file_id').notNull(),
+  // a step without its work file cannot exist, whichever path writes it
+  workFileId: uuid('work_file_id').notNull().references((): AnyPgColumn => workFiles.id),
   code: text('code').notNull(),
   channel: text('channel').notNull(),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
@@ -115,7 +116,7 @@ export const workFiles = inbox.table('work_files', {
 
 /** Documents the agency sent through the exchange in answer (`responseFor`) to a work file's document. */
 export const workFileDocuments = inbox.table('work_file_documents', {
-  workFileId: uuid('work_file_id').notNull(),
+  workFileId: uuid('work_file_id').notNull().references(() => workFiles.id),
   documentId: text('document_id').notNull(),
   role: text('role').notNull(),
   addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow()

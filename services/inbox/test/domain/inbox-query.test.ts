@@ -93,8 +93,12 @@ async function moveBack (id: string, days: number): Promise<string> {
   const moved = UUID.fromFieldsV7(at.getTime(), 0x123, 0x1234567, 0x89abcdef).toString()
   await sql.begin(async (tx) => {
     await tx`update inbox.items set id = ${moved}, received_at = ${at.toISOString()} where id = ${id}`
-    await tx`update inbox.work_files set id = ${moved}, item_id = ${moved}, opened_at = ${at.toISOString()} where id = ${id}`
+    // the file is copied under the new id before its steps move and the old one goes (steps must always have their file)
+    await tx`insert into inbox.work_files (id, agency, origin, item_id, title, state, due_at, opened_at, closed_at, paper, official, note, updated_at, recall_pending)
+      select ${moved}, agency, origin, null, title, state, due_at, ${at.toISOString()}, closed_at, paper, official, note, updated_at, recall_pending from inbox.work_files where id = ${id}`
     await tx`update inbox.steps set item_id = ${moved}, work_file_id = ${moved} where item_id = ${id}`
+    await tx`delete from inbox.work_files where id = ${id}`
+    await tx`update inbox.work_files set item_id = ${moved} where id = ${moved}`
   })
   return moved
 }

@@ -88,3 +88,8 @@ t.test('a recall of a closed file: the first closing time stays, and only 15 or 
   t.same(workFileNextSteps(refused), ['04', '05', '06'], 'a refused recall resumes the work where it was')
   t.equal(refused.closedAt, null)
 })
+
+t.test('a step cannot exist without its work file', async (t) => {
+  await t.rejects(sql`insert into inbox.steps (work_file_id, code, channel) values (${'0190a3f0-0000-7000-8000-000000000001'}, '04', 'online')`, /foreign key/)
+  await t.rejects(sql`insert into inbox.work_file_documents (work_file_id, document_id, role) values (${'0190a3f0-0000-7000-8000-000000000001'}, 'x', 'response')`, /foreign key/)
+})

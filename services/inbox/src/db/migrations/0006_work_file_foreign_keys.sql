@@ -1,0 +1,2 @@
+ALTER TABLE "inbox"."steps" ADD CONSTRAINT "steps_work_file_id_work_files_id_fk" FOREIGN KEY ("work_file_id") REFERENCES "inbox"."work_files"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inbox"."work_file_documents" ADD CONSTRAINT "work_file_documents_work_file_id_work_files_id_fk" FOREIGN KEY ("work_file_id") REFERENCES "inbox"."work_files"("id") ON DELETE no action ON UPDATE no action;
