@@ -1,17 +1,8 @@
+import type { DeadLetterView } from '@lienthong/contracts'
+
 /** What the CLI asks of the inbox as the operator (scope inbox:admin), over its HTTP API. */
 
-export interface DeadLetter {
-  id: number
-  agency: string
-  eventId: string
-  eventSeq: number
-  eventType: string
-  attempts: number
-  lastStatus: number | null
-  lastError: string | null
-  createdAt: string
-  finishedAt: string | null
-}
+export type DeadLetter = DeadLetterView
 
 async function call<T> (url: string, token: string, init: { method?: string, body?: unknown } = {}): Promise<T> {
   const res = await fetch(url, {

@@ -68,8 +68,8 @@ export async function recordWorkFileStep (ctx: InboxContext, id: string, agency:
   const found = await findWorkFile(ctx.db, id, agency)
   if (found === undefined) throw ctx.fail('WORK_FILE_NOT_FOUND', `no work file ${id} of ${agency}`)
   if (found.itemId !== null) {
-    const { step } = await recordStep(ctx, found.itemId, agency, input)
-    return { file: (await findWorkFile(ctx.db, id, agency))!, step }
+    const { step, file } = await recordStep(ctx, found.itemId, agency, input)
+    return { file, step }
   }
   if (input.signature !== undefined) {
     throw ctx.fail('VALIDATION_FAILED', 'a work file the DMS opened has no sender to send a signed receipt to: leave out `signature` and `at`')

@@ -5,25 +5,11 @@ import type { InboxContext } from '../context.ts'
 import { laterLinks, originalLinks, type OriginalLink } from '../domain/business-links.ts'
 import { isOverdue } from '../domain/due-date.ts'
 import { listInbox, workFileTimes, type ListedItem, type WorkFileTimes } from '../domain/inbox-query.ts'
-import { getItem, type ItemRow, type StepRow } from '../domain/item-store.ts'
+import { getItem, type ItemRow } from '../domain/item-store.ts'
 import { recordStep, signStep } from '../domain/record-step.ts'
 import { InboxListQuery, inboxQueryOf } from './inbox-filters.ts'
+import { StepView, stepView } from './step-view.ts'
 
-const StepView = z.object({
-  code: z.string(),
-  name: z.string(),
-  channel: z.string(),
-  at: z.string(),
-  note: z.string().nullable(),
-  official: z.unknown(),
-  /** the receipt the agency signs for this step (its RFC 8785 form is the JWS payload) */
-  receipt: z.record(z.string(), z.unknown()).nullable(),
-  /** the agency's detached JWS of the receipt; null while the agency's DMS has still to sign it */
-  signature: z.string().nullable(),
-  /** true until the agency's DMS signs the receipt (POST /v1/inbox/{id}/receipts); the sender is told only then */
-  awaitingSignature: z.boolean(),
-  sent: z.boolean()
-})
 const ItemView = z.object({
   id: z.string(),
   documentId: z.string(),
@@ -112,21 +98,6 @@ function itemView (item: ListedItem, original: OriginalLink | undefined, file: W
 async function itemViewOf (ctx: InboxContext, item: ItemRow, file?: WorkFileTimes): Promise<z.infer<typeof ItemView>> {
   const [links, times] = await Promise.all([originalLinks(ctx.db, item.recipient, [item]), file ?? workFileTimes(ctx.db, item.id)])
   return itemView(item, links.get(item.id), times)
-}
-
-function stepView (step: StepRow): z.infer<typeof StepView> {
-  return {
-    code: step.code,
-    name: STATUS_CODES[step.code as StatusCode],
-    channel: step.channel,
-    at: step.at.toISOString(),
-    note: step.note,
-    official: step.official,
-    receipt: step.receipt as Record<string, unknown> | null,
-    signature: step.signature,
-    awaitingSignature: step.awaitingSignature,
-    sent: step.publishedAt !== null
-  }
 }
 
 function signaturesView (ctx: InboxContext, item: ItemRow): z.infer<typeof ItemDetail>['signatures'] {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgencyCode, SCOPES } from '@lienthong/contracts'
+import { AgencyCode, DeadLetterView, SCOPES } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { listDeadLetters, replayDeadLetters } from '../domain/webhook-delivery-store.ts'
@@ -22,18 +22,6 @@ const WebhookView = z.object({
   dead: z.number()
 })
 
-const DeadLetter = z.object({
-  id: z.number(),
-  agency: z.string(),
-  eventId: z.string(),
-  eventSeq: z.number(),
-  eventType: z.string(),
-  attempts: z.number(),
-  lastStatus: z.number().nullable(),
-  lastError: z.string().nullable(),
-  createdAt: z.string(),
-  finishedAt: z.string().nullable()
-})
 
 /** An agency's webhook (its own token), and the operator's dead-letter list. */
 export async function webhookRoutes (app: ServiceApp, ctx: InboxContext, deps: WebhookRouteDeps): Promise<void> {
@@ -94,7 +82,7 @@ export async function webhookRoutes (app: ServiceApp, ctx: InboxContext, deps: W
         cursor: z.coerce.number().int().min(0).optional(),
         limit: z.coerce.number().int().min(1).max(500).default(100)
       }),
-      response: { 200: z.object({ items: z.array(DeadLetter), next: z.string().nullable() }) }
+      response: { 200: z.object({ items: z.array(DeadLetterView), next: z.string().nullable() }) }
     }
   }, async (request) => {
     const page = await listDeadLetters(ctx.db, request.query)

@@ -3,9 +3,9 @@ import { Channel, DetachedSignature, Official, SCOPES, STATUS_CODES, StatusCode,
 import type { ServiceApp } from '@lienthong/platform'
 import type { InboxContext } from '../context.ts'
 import { closedLate, isOverdue } from '../domain/due-date.ts'
-import type { StepRow } from '../domain/item-store.ts'
 import { findWorkFile, listWorkFiles, workFileContents, workFileNextSteps, type WorkFileRow } from '../domain/work-file-store.ts'
 import { changeDue, openWorkFile, recordWorkFileStep } from '../domain/work-files.ts'
+import { StepView, stepView } from './step-view.ts'
 
 const WorkFileView = z.object({
   id: z.string(),
@@ -29,22 +29,8 @@ const WorkFileView = z.object({
   note: z.string().nullable(),
   updatedAt: z.string()
 })
-const WorkFileStepView = z.object({
-  code: z.string(),
-  name: z.string(),
-  channel: z.string(),
-  at: z.string(),
-  note: z.string().nullable(),
-  official: z.unknown(),
-  /** the agency's detached JWS of the step's receipt (exchange files; a DMS-opened file has no sender to sign for) */
-  signature: z.string().nullable(),
-  /** true until the agency's DMS signs the receipt; the sender is told only then */
-  awaitingSignature: z.boolean(),
-  /** the status message went to the sender; null on a DMS-opened file, which has no sender */
-  sent: z.boolean().nullable()
-})
 const WorkFileDetail = WorkFileView.extend({
-  steps: z.array(WorkFileStepView),
+  steps: z.array(StepView),
   /** the document that opened it (`incoming`) and the answers the agency sent with `responseFor` (`response`) */
   documents: z.array(z.object({ documentId: z.string(), role: z.string(), addedAt: z.string() }))
 })
@@ -70,26 +56,15 @@ function workFileView (file: WorkFileRow): z.infer<typeof WorkFileView> {
   }
 }
 
-function stepView (step: StepRow): z.infer<typeof WorkFileStepView> {
-  return {
-    code: step.code,
-    name: STATUS_CODES[step.code as StatusCode],
-    channel: step.channel,
-    at: step.at.toISOString(),
-    note: step.note,
-    official: step.official,
-    signature: step.signature,
-    awaitingSignature: step.awaitingSignature,
-    sent: step.itemId === null ? null : step.publishedAt !== null
-  }
-}
-
 const IdParams = z.object({ id: z.string() })
 
 export async function workFileRoutes (app: ServiceApp, ctx: InboxContext): Promise<void> {
   const notFound = (id: string, agency: string): Error => ctx.fail('WORK_FILE_NOT_FOUND', `no work file ${id} of ${agency}`)
+  // Ids that are not uuids are nobody's work file; the domain functions look up the rest themselves.
+  const wellFormed = (id: string, agency: string): void => { if (!z.uuid().safeParse(id).success) throw notFound(id, agency) }
   const ownFile = async (id: string, agency: string): Promise<WorkFileRow> => {
-    const file = z.uuid().safeParse(id).success ? await findWorkFile(ctx.db, id, agency) : undefined
+    wellFormed(id, agency)
+    const file = await findWorkFile(ctx.db, id, agency)
     if (file === undefined) throw notFound(id, agency)
     return file
   }
@@ -162,7 +137,7 @@ export async function workFileRoutes (app: ServiceApp, ctx: InboxContext): Promi
       response: { 200: WorkFileDetail }
     }
   }, async (request) => {
-    await ownFile(request.params.id, request.agency)
+    wellFormed(request.params.id, request.agency)
     const { file } = await recordWorkFileStep(ctx, request.params.id, request.agency, request.body)
     return await detail(file)
   })
@@ -177,7 +152,7 @@ export async function workFileRoutes (app: ServiceApp, ctx: InboxContext): Promi
       response: { 200: WorkFileDetail }
     }
   }, async (request) => {
-    await ownFile(request.params.id, request.agency)
+    wellFormed(request.params.id, request.agency)
     return await detail(await changeDue(ctx, request.params.id, request.agency, request.body.dueAt))
   })
 }
