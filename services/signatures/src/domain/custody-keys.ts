@@ -68,6 +68,9 @@ export async function enrollAgencies (db: Db, masters: MasterKeySet, agencies: r
     }
   }
   if (missing.length === 0) return inOrder(existing, agencies)
+  // Always in one order (agency, role): two enrolments of the same new agencies given in different
+  // orders would otherwise each wait on the other's row in the live-role index, a deadlock.
+  missing.sort((a, b) => a.agency < b.agency ? -1 : a.agency > b.agency ? 1 : a.role < b.role ? -1 : a.role > b.role ? 1 : 0)
   for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
     await db.insert(custodyKeys).values(missing.slice(i, i + INSERT_CHUNK)).onConflictDoNothing()
   }
