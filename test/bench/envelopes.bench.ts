@@ -3,10 +3,10 @@
 // on one core. Everything here is synchronous on one thread, so the figure is one core's; run it
 // pinned (`taskset -c 0 pnpm lienthong bench envelopes`) to be sure. Not a test: a missed target
 // shows as "no". Writes bench-results/envelopes-*.json.
-import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { sign, verify, type KeyObject } from 'node:crypto'
 import os from 'node:os'
 import { agencyKeyBucketKey, buildEnvelope, type AgencyKeyEntry, type Envelope, type KeyRole, type SignaturePair } from '@lienthong/contracts'
-import { TrustStore, canonicalJsonBytes, signDetachedBytesSync } from '@lienthong/crypto'
+import { TrustStore, canonicalJsonBytes, newKeyPair, signDetachedBytesSync } from '@lienthong/crypto'
 import { AgencyKeysMirror, SignatureChecker } from '@lienthong/platform'
 import { laocaiDirectory } from '@lienthong/seeds'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
@@ -36,7 +36,7 @@ function fixtures (): { mirror: AgencyKeysMirror, envelopes: Array<{ envelope: E
   for (const agency of senders) {
     const pair = {} as Record<KeyRole, { kid: string, alg: 'EdDSA', privateKey: KeyObject }>
     for (const role of ['signer', 'agency'] as const) {
-      const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+      const { privateKey, publicKey } = newKeyPair('ed25519')
       const kid = `${role}-${agency.replaceAll('.', '-')}`
       mirror.set(agencyKeyBucketKey(agency, kid), keyEntry(agency, role, kid, publicKey))
       pair[role] = { kid, alg: 'EdDSA', privateKey }
@@ -89,7 +89,7 @@ const checker = new SignatureChecker(mirror, { trust: TrustStore.empty(), verifi
 const fanOut = new SignatureChecker(mirror, { trust: TrustStore.empty() })
 for (const e of envelopes) if (!checker.checkEnvelope(e.envelope, e.signatures).valid) throw new Error('a fixture does not verify')
 
-const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+const { privateKey, publicKey } = newKeyPair('ed25519')
 const message = canonicalJsonBytes(envelopes[0]!.envelope)
 const rawSignature = sign(null, message, privateKey)
 

@@ -1,6 +1,6 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { buildEnvelope, type Envelope, type EnvelopeSignatures, type KeyRole, type Receipt, type SendDocumentRequest } from '@lienthong/contracts'
-import { canonicalJsonBytes, signDetachedBytesSync } from '@lienthong/crypto'
+import { canonicalJsonBytes, newKeyPair, signDetachedBytesSync } from '@lienthong/crypto'
 import { request } from './http.ts'
 
 export interface DmsKey {
@@ -14,10 +14,8 @@ export interface DmsKey {
 
 /** A key pair as an agency's own DMS holds it, the public half not yet registered. */
 export function dmsKey (agency: string, role: KeyRole, kid: string, curve: 'ed25519' | 'p256' = 'ed25519'): DmsKey {
-  const { privateKey, publicKey } = curve === 'ed25519'
-    ? generateKeyPairSync('ed25519')
-    : generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-  return { agency, role, kid, alg: curve === 'ed25519' ? 'EdDSA' : 'ES256', privateKey, publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> }
+  const { privateKey, publicJwk } = newKeyPair(curve)
+  return { agency, role, kid, alg: curve === 'ed25519' ? 'EdDSA' : 'ES256', privateKey, publicJwk: publicJwk as Record<string, unknown> }
 }
 
 /** Registers the public half with the registry (as an administrator does for an agency). */

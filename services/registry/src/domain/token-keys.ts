@@ -1,9 +1,10 @@
-import { createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto'
+import { createPublicKey, randomBytes, type JsonWebKey } from 'node:crypto'
 import { gt, isNull, or, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { KV } from '@nats-io/kv'
 import type { AuthKey } from '@lienthong/platform'
 import { tokenKeys } from '../db/schema.ts'
+import { newKeyPair } from '@lienthong/crypto'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 
@@ -74,7 +75,7 @@ export class TokenKeyRing {
   }
 
   async #insertNewKey (db: Db = this.#db): Promise<string> {
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519')
+    const { publicKey, privateKey } = newKeyPair('ed25519')
     const kid = `reg-${randomBytes(6).toString('hex')}`
     await db.insert(tokenKeys).values({
       kid,

@@ -1,9 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto'
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { KeyRole } from '@lienthong/contracts'
 import { custodyKeys, type CustodyKeyRow } from '../db/schema.ts'
-import { jwkThumbprint } from '@lienthong/crypto'
+import { jwkThumbprint, newKeyPair } from '@lienthong/crypto'
 import { sealPrivateKey } from './key-sealing.ts'
 import type { MasterKeySet } from './master-keys.ts'
 
@@ -22,9 +21,7 @@ const LOOKUP_CHUNK = 5_000
 
 /** A new Ed25519 key for an agency and role, its private half sealed under the current master key. */
 export function makeCustodyKey (agency: string, role: KeyRole, masters: MasterKeySet): NewCustodyKey {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519')
-  const exported = publicKey.export({ format: 'jwk' })
-  const publicJwk = { kty: exported.kty!, crv: exported.crv!, x: exported.x! }
+  const { privateKey, publicJwk } = newKeyPair('ed25519')
   const kid = jwkThumbprint(publicJwk)
   const sealed = sealPrivateKey(privateKey, { agency, role, kid }, masters)
   return { agency, role, kid, alg: CUSTODY_ALG, publicJwk, ...sealed }
