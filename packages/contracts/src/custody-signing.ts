@@ -18,7 +18,9 @@ export const CustodySignItem = z.discriminatedUnion('kind', [
   /** both signatures of an envelope: the value is an `Envelope` of this sender */
   z.object({ kind: z.literal('envelope'), agency: AgencyCode, value: z.unknown() }),
   /** the agency signature of a `Receipt` of this recipient */
-  z.object({ kind: z.literal('receipt'), agency: AgencyCode, value: z.unknown() })
+  z.object({ kind: z.literal('receipt'), agency: AgencyCode, value: z.unknown() }),
+  /** the agency signature of a `LedgerCheckpoint` of the audit ledger, which the agency answers for */
+  z.object({ kind: z.literal('checkpoint'), agency: AgencyCode, value: z.unknown() })
 ])
 export type CustodySignItem = z.infer<typeof CustodySignItem>
 

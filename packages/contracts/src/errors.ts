@@ -90,7 +90,11 @@ export const SERVICE_ERRORS = {
     NOT_IN_CUSTODY: { status: 404, title: 'The service holds no custody key of this agency' },
     INVALID_PAYLOAD: { status: 422, title: 'The value to sign or verify is not an envelope or a receipt' }
   },
-  audit: {},
+  audit: {
+    INVALID_PERIOD: { status: 400, title: 'The period is empty, reversed, or longer than ten years' },
+    OUTSIDE_SUBTREE: { status: 403, title: 'The token may read only its own agency\u2019s subtree' },
+    UNKNOWN_AGENCY: { status: 404, title: 'No agency with this code in the directory' }
+  },
   mail: {}
 } as const satisfies Record<ServiceName, Record<string, ErrorKind>>
 

@@ -52,7 +52,9 @@ export const CONSUMERS = {
   inboxRecalls: 'inbox-recalls',
   routingStatuses: 'routing-statuses',
   /** turns the inbox's events into webhook calls for the agencies that registered one */
-  inboxWebhooks: 'inbox-webhooks'
+  inboxWebhooks: 'inbox-webhooks',
+  /** every event, in stream order, into the audit ledger */
+  auditLedger: 'audit-ledger'
 } as const
 
 export function inboxLaneConsumer (lane: DeliveryLane): string {
