@@ -123,8 +123,9 @@ t.test('the ledger verifies, with signed checkpoints; a row altered in Postgres 
   t.same(types.map((r) => r.type).filter((x) => x.startsWith('item') || x.startsWith('work-file') || x === 'document.status').sort(),
     ['document.status', 'item.arrived', 'work-file.opened', 'work-file.step'])
 
-  const [victim] = await stack.sql<[{ seq: string, event_id: string }]>`select seq, event_id from audit.ledger where type = 'work-file.step' order by seq limit 1`
-  await stack.sql`update audit.ledger set event = jsonb_set(event, '{channel}', '"online"') || '{"note":"sửa"}' where seq = ${victim!.seq}`
+  const [victim] = await stack.sql<[{ seq: string, event_id: string }]>`select seq, event_id from audit.ledger where type = 'work-file.step' and body like '%"channel":"paper"%' order by seq limit 1`
+  // Someone turns a paper step into an online one, straight in Postgres.
+  await stack.sql`update audit.ledger set body = replace(body, '"channel":"paper"', '"channel":"online"') || ' ' where seq = ${victim!.seq}`
   const broken = await request('GET', `${stack.audit.url}/v1/ledger/verify`, { token: province })
   t.equal(broken.status, 200)
   t.match(broken.body, { ok: false, firstBroken: { seq: Number(victim!.seq), eventId: victim!.event_id, reason: 'entry_altered' } })
