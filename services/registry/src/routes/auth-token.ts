@@ -20,7 +20,7 @@ export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): P
   // token) cannot lock that DMS out from elsewhere, and one address cannot try many clients.
   const throttle = new LoginThrottle({ lockAfter: ctx.config.LOGIN_LOCK_AFTER, maxDelayMs: ctx.config.LOGIN_MAX_DELAY_MS })
   const perAddress = new LoginThrottle({ lockAfter: ctx.config.LOGIN_LOCK_AFTER * 5, maxDelayMs: ctx.config.LOGIN_MAX_DELAY_MS })
-  // The answer does not wait on the ledger: a refusal that cannot be recorded is still a refusal.
+  // A refusal that cannot be recorded (database trouble, or the bound reached) is logged and still refused.
   const tell = async (refusal: TokenRefusal): Promise<void> => {
     try {
       if (!await recordTokenRefusal(ctx.db, ctx.events, refusal, ctx.config.TOKEN_REFUSALS_KEPT_MAX)) {
