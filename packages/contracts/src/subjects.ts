@@ -35,9 +35,13 @@ export function systemEventSubject (source: EventSource): string {
   return `events.system.${source}`
 }
 
-/** Every event of one agency, from every source (not its subtree's). */
-export function agencyEventsFilter (agency: string): string {
-  return `events.${codeToSubjectTokens(agency)}.*`
+/**
+ * The events of one agency (not its subtree's) from one source, or from every source. A DMS's
+ * server-sent events are the inbox's only: the stream's documented content (`InboxEvent`) stays
+ * what DMSs were built against, while routing and registry events go to the ledger.
+ */
+export function agencyEventsFilter (agency: string, source: EventSource | '*' = '*'): string {
+  return `events.${codeToSubjectTokens(agency)}.${source}`
 }
 
 /**

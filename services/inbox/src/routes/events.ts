@@ -55,7 +55,7 @@ export async function eventRoutes (app: ServiceApp, ctx: InboxContext): Promise<
         if (after > last) throw ctx.fail('EVENT_ID_INVALID', `event ${after} is past the end of the stream (its last event is ${last}); resume from ${last} or connect without Last-Event-ID`, { lastEventId: last })
       }
       consumer = await ctx.js.consumers.get(STREAMS.events.name, {
-        filter_subjects: agencyEventsFilter(request.agency),
+        filter_subjects: agencyEventsFilter(request.agency, 'inbox'),
         ...(after === undefined ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 })
       })
       messages = await consumer.consume({ max_messages: 256 })
