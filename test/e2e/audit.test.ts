@@ -119,9 +119,14 @@ t.test('the ledger verifies, with signed checkpoints; a row altered in Postgres 
   }, 30_000, 'a signed checkpoint')
   t.match(verified, { ok: true, firstBroken: null })
   t.equal(verified.lastSeq, verified.entries)
-  const types = await stack.sql<Array<{ type: string }>>`select distinct type from audit.ledger order by type`
-  t.same(types.map((r) => r.type).filter((x) => x.startsWith('item') || x.startsWith('work-file') || x === 'document.status').sort(),
-    ['document.status', 'item.arrived', 'work-file.opened', 'work-file.step'])
+  // Every kind of event of the exchange is in the ledger: routing's, registry's (a refused token request too) and the inbox's.
+  const refused = await request('POST', `${stack.registry.url}/v1/auth/token`, { json: { clientId: 'nobody', clientSecret: 'wrong-secret-of-nobody' } })
+  t.equal(refused.status, 401)
+  const types = await eventually(async () => {
+    const rows = await stack.sql<Array<{ type: string }>>`select distinct type from audit.ledger order by type`
+    return rows.some((r) => r.type === 'token.refused') ? rows.map((r) => r.type) : undefined
+  }, 20_000, 'the refused token request in the ledger')
+  for (const type of ['document.sent', 'agency.created', 'api-client.created', 'token.refused', 'item.arrived', 'work-file.opened', 'work-file.step', 'document.status']) t.ok(types.includes(type), type)
 
   const [victim] = await stack.sql<[{ seq: string, event_id: string }]>`select seq, event_id from audit.ledger where type = 'work-file.step' and body like '%"channel":"paper"%' order by seq limit 1`
   // Someone turns a paper step into an online one, straight in Postgres.
