@@ -1,6 +1,11 @@
 // The audit service on a whole stack: documents and steps through the public APIs end up in the
 // ledger and the report; auditors read only their subtree; verify finds a row altered in Postgres.
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import t from 'tap'
+import { repoRoot } from '@lienthong/infra'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 
@@ -128,10 +133,24 @@ t.test('the ledger verifies, with signed checkpoints; a row altered in Postgres 
   }, 20_000, 'the refused token request in the ledger')
   for (const type of ['document.sent', 'agency.created', 'api-client.created', 'token.refused', 'item.arrived', 'work-file.opened', 'work-file.step', 'document.status']) t.ok(types.includes(type), type)
 
+  // `lienthong ledger verify` on a local stack says the same, in words.
+  const home = mkdtempSync(join(repoRoot, '.data', 'test', 'cli-'))
+  t.teardown(() => { rmSync(home, { recursive: true, force: true }) })
+  writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox: stack.inbox.url, audit: stack.audit.url }, pids: { up: 0, services: [] }, startedServers: false }))
+  writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
+  const cli = async (): Promise<{ code: number, stdout: string }> => await promisify(execFile)('pnpm', ['lienthong', 'ledger', 'verify'], { cwd: repoRoot, env: { ...process.env, LIENTHONG_HOME: home } })
+    .then((r) => ({ code: 0, stdout: r.stdout }), (err: { code: number, stdout: string }) => ({ code: err.code, stdout: err.stdout }))
+  const holds = await cli()
+  t.equal(holds.code, 0)
+  t.match(holds.stdout, /^the ledger holds: \d+ entries, [1-9]\d* signed checkpoints/)
+
   const [victim] = await stack.sql<[{ seq: string, event_id: string }]>`select seq, event_id from audit.ledger where type = 'work-file.step' and body like '%"channel":"paper"%' order by seq limit 1`
   // Someone turns a paper step into an online one, straight in Postgres.
   await stack.sql`update audit.ledger set body = replace(body, '"channel":"paper"', '"channel":"online"') || ' ' where seq = ${victim!.seq}`
   const broken = await request('GET', `${stack.audit.url}/v1/ledger/verify`, { token: province })
   t.equal(broken.status, 200)
   t.match(broken.body, { ok: false, firstBroken: { seq: Number(victim!.seq), eventId: victim!.event_id, reason: 'entry_altered' } })
+  const said = await cli()
+  t.equal(said.code, 1, 'exit 1 when the ledger is broken')
+  t.match(said.stdout, new RegExp(`^the ledger is BROKEN at entry ${victim!.seq} \\(event ${victim!.event_id}\\): entry_altered`))
 })

@@ -2,6 +2,7 @@ import { benchCommand } from './commands/bench.ts'
 import { caCommand } from './commands/ca.ts'
 import { downCommand } from './commands/down.ts'
 import { inboxCommand } from './commands/inbox.ts'
+import { ledgerCommand } from './commands/ledger.ts'
 import { seedCommand } from './commands/seed.ts'
 import { tokenCommand } from './commands/token.ts'
 import { upCommand } from './commands/up.ts'
@@ -15,7 +16,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   inbox: inboxCommand,
   bench: benchCommand,
   ca: caCommand,
-  webhooks: webhooksCommand
+  webhooks: webhooksCommand,
+  ledger: ledgerCommand
 }
 
 const USAGE = `usage: lienthong <command>
@@ -27,7 +29,7 @@ const USAGE = `usage: lienthong <command>
   inbox <code> [--state s] [--watch]
                           an agency's inbox, newest first; with --watch its events as they come
   bench <name>            measure the targets on this machine (services on a stack of their own):
-                          registry, signatures, envelopes, broadcast
+                          registry, signatures, envelopes, broadcast, inbox, audit
   ca init                 make the local development CA once and print its certificate's path
   ca issue <code> --jwk '<public JWK>' [--role signer --holder "Name"]
                           print a development certificate for an agency's or a signer's key
@@ -35,6 +37,8 @@ const USAGE = `usage: lienthong <command>
                           list the webhook calls the inbox gave up (id, agency, event, last error)
   webhooks replay [--agency <code>] [id…]
                           try them again at once: those ids, that agency's, or both
+  ledger verify [--as <code>]
+                          recompute the audit ledger's hash chain and check its signed checkpoints
 `
 
 const [name, ...args] = process.argv.slice(2)
