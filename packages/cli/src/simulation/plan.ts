@@ -174,7 +174,8 @@ export function apportion (total: number, weights: number[]): number[] {
   const exact = weights.map((w) => (w / sum) * total)
   const counts = exact.map(Math.floor)
   const order = exact.map((x, i) => ({ i, rest: x - Math.floor(x) })).sort((a, b) => b.rest - a.rest || a.i - b.i)
-  for (let k = 0; k < total - counts.reduce((a, b) => a + b, 0); k++) counts[order[k % order.length]!.i]!++
+  const missing = total - counts.reduce((a, b) => a + b, 0)
+  for (let k = 0; k < missing; k++) counts[order[k % order.length]!.i]!++
   return counts
 }
 
