@@ -17,7 +17,7 @@ t.test('simulate: a small Lào Cai run ends with every work file closed, on the 
   t.equal(result.workFiles.size, 80, 'a work file for every planned file')
   t.equal(result.documents, plan.sends.length)
   t.equal(result.steps, plan.files.reduce((n, f) => n + f.steps.length, 0), 'every planned step recorded')
-  t.match(lines.join('\n'), /sending: \d+\/\d+[\s\S]*accepting: \d+\/\d+[\s\S]*working: \d+\/\d+/, 'progress for each phase')
+  t.match(lines.join('\n'), /tokens: \d+\/\d+[\s\S]*sending: \d+\/\d+[\s\S]*accepting: \d+\/\d+[\s\S]*working: \d+\/\d+/, 'progress for each phase')
 
   for (const file of plan.files) {
     const id = result.workFiles.get(file.key)!

@@ -55,6 +55,12 @@ export async function runSimulation (plan: SimulationPlan, target: SimulationTar
   const workFiles = new Map<string, string>()
   let steps = 0
 
+  // 0. Every agency of the run gets its token first: issuing one is deliberately slow (the
+  // registry checks the client secret with scrypt), so it is its own phase, at most two at a time.
+  const agencies = [...new Set([...plan.sends.map((s) => s.sender), ...plan.files.map((f) => f.agency)])]
+  ticker.phase('tokens', agencies.length)
+  await inPool(agencies, Math.min(concurrency, 2), async (code) => { await token(code); ticker.done() })
+
   // 1. The senders send, and the DMSs open their own files.
   const receivedFrom = new Date(started - 5_000).toISOString()
   const docIds = new Map<number, string>()
