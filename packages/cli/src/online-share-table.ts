@@ -1,4 +1,4 @@
-import type { AgencyFigures, ClosedFigures, OnlineShareReport } from '@lienthong/contracts'
+import { REPORT_UTC_OFFSET_HOURS, type AgencyFigures, type ClosedFigures, type OnlineShareReport } from '@lienthong/contracts'
 
 /** The levels' names as a Vietnamese report writes them. */
 export const LEVEL_NAMES: Record<string, string> = {
@@ -27,6 +27,12 @@ export function formatDate (isoDate: string): string {
   return `${d}/${m}/${y}`
 }
 
+/** A moment as a Vietnamese reader reads it: dd/mm/yyyy hh:mm, Viet Nam time (UTC+7, no daylight saving). */
+export function formatMoment (iso: string): string {
+  const local = new Date(Date.parse(iso) + REPORT_UTC_OFFSET_HOURS * 3_600_000).toISOString()
+  return `${formatDate(local.slice(0, 10))} ${local.slice(11, 16)}`
+}
+
 const FIGURE_HEAD = ['Hoàn thành', 'Trực tuyến', 'Tỷ lệ', 'Đang xử lý', 'Quá hạn']
 const closedCells = (f: ClosedFigures): string[] => [formatCount(f.closed), formatCount(f.online), formatShare(f.share)]
 
@@ -37,7 +43,7 @@ const closedCells = (f: ClosedFigures): string[] => [formatCount(f.closed), form
 export function onlineShareTable (report: OnlineShareReport): string {
   const out: string[] = []
   out.push(`Tỷ lệ hồ sơ công việc xử lý trực tuyến toàn trình, ${formatDate(report.from)} – ${formatDate(report.to)}${report.under !== null ? `, thuộc ${report.under}` : ''}`)
-  out.push(`(hoàn thành trong kỳ; đang xử lý và quá hạn tính đến ${report.openAt})`, '')
+  out.push(`(hoàn thành trong kỳ; đang xử lý và quá hạn tính đến ${formatMoment(report.openAt)} giờ Việt Nam)`, '')
   out.push(table(['Cấp', ...FIGURE_HEAD], report.levels.map((l) => [LEVEL_NAMES[l.level] ?? l.level, ...closedCells(l), formatCount(l.open), formatCount(l.overdue)]), 1))
   if (report.agencies !== undefined) {
     out.push('', table(['Mã định danh', 'Cơ quan', 'Cấp', ...FIGURE_HEAD], report.agencies.map((a: AgencyFigures) =>

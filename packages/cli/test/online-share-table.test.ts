@@ -20,6 +20,7 @@ t.test('the per-level table: Vietnamese names, decimal commas, thousands dots, f
   const out = onlineShareTable(REPORT)
   const lines = out.split('\n')
   t.match(lines[0], 'Tỷ lệ hồ sơ công việc xử lý trực tuyến toàn trình, 01/01/2026 – 31/12/2026')
+  t.match(lines[1], 'tính đến 26/11/2026 20:00 giờ Việt Nam', 'open files counted at a Viet Nam time')
   t.match(out, /Cấp\s+Hoàn thành\s+Trực tuyến\s+Tỷ lệ\s+Đang xử lý\s+Quá hạn/)
   t.match(out, /Cấp tỉnh\s+500\s+487\s+97,40 %\s+3\s+1\n/)
   t.match(out, /Cấp huyện\s+12\.345\s+10\.846\s+87,86 %\s+0\s+0\n/)
