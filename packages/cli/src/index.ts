@@ -7,3 +7,4 @@ export { planSimulation, type SimulationPlan, type PlannedFile, type LevelPlan }
 export { runSimulation, type SimulationTarget } from './simulation/run-simulation.ts'
 export { SCENARIOS } from './simulation/scenarios.ts'
 export { laocai2023 } from './simulation/laocai-2023.ts'
+export { LEVEL_NAMES, formatShare, onlineShareTable } from './online-share-table.ts'
