@@ -39,7 +39,7 @@ const PAGE = 500
  */
 export async function runSimulation (plan: SimulationPlan, target: SimulationTarget, opts: RunOptions = {}): Promise<RunResult> {
   const started = Date.now()
-  const concurrency = opts.concurrency ?? 16
+  const concurrency = opts.concurrency ?? 32
   const runTag = opts.runTag ?? started.toString(36)
   const say = opts.progress ?? (() => {})
   const tokens = new Map<string, { at: number, token: Promise<string> }>()
