@@ -8,3 +8,4 @@ export { runSimulation, type SimulationTarget } from './simulation/run-simulatio
 export { SCENARIOS } from './simulation/scenarios.ts'
 export { laocai2023 } from './simulation/laocai-2023.ts'
 export { LEVEL_NAMES, formatShare, onlineShareTable } from './online-share-table.ts'
+export { plannedTable } from './commands/simulate.ts'
