@@ -41,8 +41,8 @@ export async function appendToLedger (sql: Sql, batch: readonly IncomingEvent[])
     })
     await tx`
       insert into audit.ledger (seq, event_id, subject, type, event, prev, hash)
-      select seq, event_id, subject, type, event::jsonb, prev, hash
-      from unnest(${rows.map((r) => r.seq)}::bigint[], ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.subject)}::text[],
+      select seq::bigint, event_id, subject, type, event::jsonb, prev, hash
+      from unnest(${rows.map((r) => String(r.seq))}::text[], ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.subject)}::text[],
                   ${rows.map((r) => r.type)}::text[], ${rows.map((r) => JSON.stringify(r.event))}::text[], ${rows.map((r) => r.prev)}::text[],
                   ${rows.map((r) => r.hash)}::text[]) as u(seq, event_id, subject, type, event, prev, hash)`
     await applyMeasure(tx, fresh.map((e) => e.event))

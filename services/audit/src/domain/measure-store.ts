@@ -52,12 +52,17 @@ function factsOfRow (r: WorkFileRowText): WorkFileFacts {
 }
 
 async function saveFacts (tx: TransactionSql, files: WorkFileFacts[]): Promise<void> {
-  const col = <K extends keyof WorkFileFacts>(k: K): Array<WorkFileFacts[K]> => files.map((f) => f[k])
+  // Every column goes as text[] and is cast in SQL: postgres.js infers array types from values and
+  // gets boolean and timestamp arrays with nulls wrong.
+  const col = (k: keyof WorkFileFacts): Array<string | null> => files.map((f) => f[k] === null ? null : String(f[k]))
   await tx`
     insert into audit.work_files (id, agency, path, level, origin, signatures_valid, paper, state, opened_at, due_at, due_set_at, closed_at, completed_at, completed_level)
-    select * from unnest(${col('id')}::uuid[], ${col('agency')}::text[], ${col('path')}::text[], ${col('level')}::text[], ${col('origin')}::text[],
-      ${col('signaturesValid')}::boolean[], ${col('paper')}::boolean[], ${col('state')}::text[], ${col('openedAt')}::timestamptz[], ${col('dueAt')}::timestamptz[],
-      ${col('dueSetAt')}::timestamptz[], ${col('closedAt')}::timestamptz[], ${col('completedAt')}::timestamptz[], ${col('completedLevel')}::text[])
+    select id::uuid, agency, path, level, origin, signatures_valid::boolean, paper::boolean, state, opened_at::timestamptz, due_at::timestamptz,
+           due_set_at::timestamptz, closed_at::timestamptz, completed_at::timestamptz, completed_level
+    from unnest(${col('id')}::text[], ${col('agency')}::text[], ${col('path')}::text[], ${col('level')}::text[], ${col('origin')}::text[],
+      ${col('signaturesValid')}::text[], ${col('paper')}::text[], ${col('state')}::text[], ${col('openedAt')}::text[], ${col('dueAt')}::text[],
+      ${col('dueSetAt')}::text[], ${col('closedAt')}::text[], ${col('completedAt')}::text[], ${col('completedLevel')}::text[])
+      as u(id, agency, path, level, origin, signatures_valid, paper, state, opened_at, due_at, due_set_at, closed_at, completed_at, completed_level)
     on conflict (id) do update set
       level = excluded.level, origin = excluded.origin, signatures_valid = excluded.signatures_valid, paper = excluded.paper,
       state = excluded.state, opened_at = excluded.opened_at, due_at = excluded.due_at, due_set_at = excluded.due_set_at,
@@ -79,8 +84,9 @@ async function saveRollups (tx: TransactionSql, rows: RollupDelta[]): Promise<vo
   for (const [table, period, list] of [['daily_rollups', 'day', rows], ['monthly_rollups', 'month', [...months.values()]]] as const) {
     await tx`
       insert into ${tx(`audit.${table}`)} (${tx(period)}, level, agency, path, closed, online)
-      select * from unnest(${list.map((r) => r.day)}::date[], ${list.map((r) => r.level)}::text[], ${list.map((r) => r.agency)}::text[],
-        ${list.map((r) => r.path)}::text[], ${list.map((r) => r.closed)}::int[], ${list.map((r) => r.online)}::int[])
+      select p::date, level, agency, path, closed::int, online::int
+      from unnest(${list.map((r) => r.day)}::text[], ${list.map((r) => r.level)}::text[], ${list.map((r) => r.agency)}::text[],
+        ${list.map((r) => r.path)}::text[], ${list.map((r) => String(r.closed))}::text[], ${list.map((r) => String(r.online))}::text[]) as u(p, level, agency, path, closed, online)
       on conflict (${tx(period)}, level, agency) do update set
         closed = ${tx(table)}.closed + excluded.closed, online = ${tx(table)}.online + excluded.online`
   }

@@ -83,10 +83,11 @@ async function closedRows (sql: Sql, prefix: string, parts: PeriodParts, by: 'le
 /** Work files open at `at` (opened before, not closed by then), and of them past their due time. */
 async function openRows (sql: Sql, prefix: string, at: Date, by: 'level' | 'agency'): Promise<OpenRow[]> {
   const key = by === 'level' ? sql`coalesce(level, 'unknown')` : sql`agency`
+  const t = at.toISOString()
   const rows = await sql<Array<{ key: string, level: string, open: number, overdue: number }>>`
-    select ${key} as key, coalesce(level, 'unknown') as level, count(*)::int as open, (count(*) filter (where due_at < ${at}))::int as overdue
+    select ${key} as key, coalesce(level, 'unknown') as level, count(*)::int as open, (count(*) filter (where due_at < ${t}::timestamptz))::int as overdue
     from audit.work_files
-    where path like ${prefix + '%'} and opened_at < ${at} and (closed_at is null or closed_at >= ${at})
+    where path like ${prefix + '%'} and opened_at < ${t}::timestamptz and (closed_at is null or closed_at >= ${t}::timestamptz)
     group by 1, 2`
   return rows
 }
