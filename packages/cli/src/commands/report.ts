@@ -54,6 +54,5 @@ export function reportQuery (values: { from?: string, to?: string, under?: strin
 
 /** The local stack's audit service: where `up` says it is, else its default port. */
 function auditUrl (): string {
-  const urls = requireStack().urls as { audit?: string }
-  return process.env.AUDIT_URL ?? urls.audit ?? `http://127.0.0.1:${AUDIT_PORT}`
+  return process.env.AUDIT_URL ?? requireStack().urls.audit ?? `http://127.0.0.1:${AUDIT_PORT}`
 }
