@@ -17,8 +17,9 @@ import type { SeededRandom } from './seeded-random.ts'
  * chosen so that each level's figure is reproduced to the reported precision: 487 of 500
  * province files is 97.4 %, 615 of 700 district files 87.857 %, 679 of 700 commune files 97 %,
  * 70 of 100 village files 70 %. A run of that size is 761 documents and 7,941 steps; most of its
- * time is the 6,000 single steps 04–06 (measured: 4 minutes on the 2-core test machine while other
- * stacks kept it at a load of 10; `--files` makes it smaller, at a coarser figure).
+ * time is the 6,000 single steps 04–06 (measured on the 2-core test machine while other stacks kept
+ * it at a load of about 10: 4 minutes the first time, 3 once the agencies' API clients exist;
+ * `--files` makes it smaller, at a coarser figure).
  */
 export function laocai2023 (): Scenario {
   return {
