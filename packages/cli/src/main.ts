@@ -3,7 +3,9 @@ import { caCommand } from './commands/ca.ts'
 import { downCommand } from './commands/down.ts'
 import { inboxCommand } from './commands/inbox.ts'
 import { ledgerCommand } from './commands/ledger.ts'
+import { reportCommand } from './commands/report.ts'
 import { seedCommand } from './commands/seed.ts'
+import { simulateCommand } from './commands/simulate.ts'
 import { tokenCommand } from './commands/token.ts'
 import { upCommand } from './commands/up.ts'
 import { webhooksCommand } from './commands/webhooks.ts'
@@ -14,6 +16,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   seed: seedCommand,
   token: tokenCommand,
   inbox: inboxCommand,
+  simulate: simulateCommand,
+  report: reportCommand,
   bench: benchCommand,
   ca: caCommand,
   webhooks: webhooksCommand,
@@ -28,6 +32,11 @@ const USAGE = `usage: lienthong <command>
   token --operator        print the local operator's token (registry:admin inbox:admin)
   inbox <code> [--state s] [--watch]
                           an agency's inbox, newest first; with --watch its events as they come
+  simulate --scenario laocai-2023 [--files N] [--seed S] [--concurrency C] [--year YYYY]
+                          play a scenario through the public APIs: documents sent, accepted and
+                          worked to 06 at every level, some steps on paper; prints what it added
+  report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--under <code>] [--by level|agency|month] [--csv]
+                          the share of work files closed fully online, per level (default: this year)
   bench <name>            measure the targets on this machine (services on a stack of their own):
                           registry, signatures, envelopes, broadcast, inbox, audit
   ca init                 make the local development CA once and print its certificate's path

@@ -20,6 +20,21 @@ export async function tokenCommand (args: string[]): Promise<void> {
   process.stdout.write(await agencyToken(code, scopes) + '\n')
 }
 
+let operator: { registry: string, at: number, token: Promise<string> } | undefined
+
+/**
+ * The operator's token, reused for a few minutes within one process: `simulate` makes API clients
+ * for hundreds of agencies, and each token costs the registry a scrypt check.
+ */
+async function operatorToken (registry: string): Promise<string> {
+  if (operator === undefined || operator.registry !== registry || Date.now() - operator.at > 5 * 60_000) {
+    const made = { registry, at: Date.now(), token: issueToken(registry, operatorCredentials()) }
+    made.token.catch(() => { if (operator === made) operator = undefined })
+    operator = made
+  }
+  return await operator.token
+}
+
 /** A token for an agency of the local stack; the API client behind it is made once and reused. */
 export async function agencyToken (code: string, scopes: string[] = DMS_SCOPES): Promise<string> {
   const registry = requireStack().urls.registry
@@ -32,7 +47,7 @@ export async function agencyToken (code: string, scopes: string[] = DMS_SCOPES):
       // The database was reset since: issue a new client below.
     }
   }
-  const admin = await issueToken(registry, operatorCredentials())
+  const admin = await operatorToken(registry)
   const client = await createClient(registry, admin, code, scopes)
   cacheClient(key, client)
   return await issueToken(registry, client)
