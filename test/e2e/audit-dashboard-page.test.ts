@@ -53,10 +53,12 @@ t.teardown(async () => { await app.close() })
 
 const browser = await launchChromium(t)
 
-async function openPage (t: { teardown: (fn: () => Promise<void>) => void }, path: string) {
-  const context = await browser.newContext()
+async function openPage (t: { teardown: (fn: () => Promise<void>) => void }, path: string, at?: Date) {
+  // A browser in UTC, as the test machine is: the page must still count days in Viet Nam.
+  const context = await browser.newContext({ timezoneId: 'UTC' })
   t.teardown(async () => { await context.close() })
   const page = await context.newPage()
+  if (at !== undefined) await page.clock.setFixedTime(at)
   const complaints: string[] = []
   page.on('console', (m) => { if (m.type() === 'error') complaints.push(m.text()) })
   page.on('pageerror', (e) => complaints.push(e.message))
@@ -80,9 +82,9 @@ t.test('the page and its assets are served with their types and a strict CSP, wi
 
 t.test('a token in the fragment shows the report for this year, leaves the URL and stays in the session', async (t) => {
   const { page, complaints } = await openPage(t, '/#token=good')
-  const today = new Date()
-  const pad = (n: number) => String(n).padStart(2, '0')
-  const view = { from: `${today.getFullYear()}-01-01`, to: `${today.getFullYear()}-${pad(today.getMonth() + 1)}-${pad(today.getDate())}` }
+  // Periods are days in Viet Nam: at 20:00 UTC its today is the UTC tomorrow.
+  const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
+  const view = { from: `${today.slice(0, 4)}-01-01`, to: today }
   await waitForView(page, view)
   t.equal(new URL(page.url()).hash, '', 'the token left the address bar')
   t.equal(await page.evaluate('sessionStorage.getItem("lienthong.audit.token")'), 'good')
@@ -100,6 +102,14 @@ t.test('a token in the fragment shows the report for this year, leaves the URL a
   t.equal(shown.levels[1]?.closed, '1.400')
   t.equal(await page.textContent('#levels tbody tr[data-level="province"] th'), 'Tỉnh')
   t.same(complaints, [], 'no script error and nothing refused by the CSP')
+})
+
+t.test('the default period is this year up to today in Viet Nam, which at 18:00 UTC on 31 December is next year', async (t) => {
+  const { page } = await openPage(t, '/#token=good', new Date('2026-12-31T18:00:00Z'))
+  await waitForView(page, { from: '2027-01-01', to: '2027-01-01' })
+  t.equal(await page.inputValue('#from'), '2027-01-01')
+  t.equal(await page.inputValue('#to'), '2027-01-01')
+  t.same(asked.slice(-2).map((q) => `${q.from} ${q.to}`), ['2027-01-01 2027-01-01', '2027-01-01 2027-01-01'])
 })
 
 t.test('drill-down to a district, then up again, keeping the state in the URL', async (t) => {

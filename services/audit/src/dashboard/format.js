@@ -46,15 +46,19 @@ export function lineage (code) {
   return chain
 }
 
-/** A date as YYYY-MM-DD in the browser's calendar. */
-export function isoDate (date) {
-  const pad = (n) => String(n).padStart(2, '0')
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+// Report periods are calendar days in Viet Nam (UTC+7, no daylight saving time), wherever the
+// auditor's browser is: at 20:00 UTC it is already tomorrow there.
+const VIET_NAM_OFFSET_MS = 7 * 3600 * 1000
+
+/** The day it is in Viet Nam at `now`, as YYYY-MM-DD. */
+export function vietnamDate (now) {
+  return new Date(now.getTime() + VIET_NAM_OFFSET_MS).toISOString().slice(0, 10)
 }
 
-/** The default period: this year, from 1 January to today. */
-export function defaultPeriod (today) {
-  return { from: `${today.getFullYear()}-01-01`, to: isoDate(today) }
+/** The default period: this year in Viet Nam, from 1 January to today. */
+export function defaultPeriod (now) {
+  const today = vietnamDate(now)
+  return { from: `${today.slice(0, 4)}-01-01`, to: today }
 }
 
 /** "2026-03" as "03/2026", the way months are written in Vietnamese reports. */
