@@ -1,0 +1,169 @@
+// The auditors' dashboard on the real stack: a workload sent and handled through the public APIs,
+// then the page in headless Chromium, whose every figure must equal the report API's answer.
+import t from 'tap'
+import type { Page } from 'playwright-core'
+import { startStack } from '../harness/stack.ts'
+import { eventually, request } from '../harness/http.ts'
+import { launchChromium } from '../harness/browser.ts'
+import { expectedDashboard, readDashboard, waitForView } from '../harness/dashboard-page.ts'
+
+const PROVINCE = '000.00.00.H38'
+const OFFICE = '000.00.01.H38' // a provincial department: province level, code level 2
+const DISTRICT = '000.00.31.H38'
+const OTHER_DISTRICT = '000.00.32.H38'
+const COMMUNE = '000.01.31.H38'
+const OTHER_COMMUNE = '000.02.31.H38'
+
+const stack = await startStack(t)
+const browser = await launchChromium(t)
+
+// Report periods are days in Viet Nam.
+const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
+const year = Number(today.slice(0, 4))
+const thisYear = { from: `${year}-01-01`, to: today }
+
+const tokens = new Map<string, string>()
+async function token (code: string): Promise<string> {
+  let value = tokens.get(code)
+  if (value === undefined) { value = await stack.tokenFor(code); tokens.set(code, value) }
+  return value
+}
+
+async function send (to: string[], number: string, subject: string): Promise<string> {
+  const sent = await request('POST', `${stack.routing.url}/v1/documents`, {
+    token: await token(PROVINCE),
+    json: { to, document: { number, notation: 'UBND-VP', type: 'Công văn', subject, issuedAt: today } }
+  })
+  if (sent.status !== 202) throw new Error(`send ${number}: ${sent.status} ${JSON.stringify(sent.body)}`)
+  return sent.body.id
+}
+
+async function itemFor (agency: string, documentId: string): Promise<string> {
+  return await eventually(async () => {
+    const list = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: await token(agency) })
+    return list.body.items?.find((i: { documentId: string }) => i.documentId === documentId)?.id
+  }, 30_000, `${documentId} in the inbox of ${agency}`)
+}
+
+async function steps (agency: string, url: string, codes: Array<string | [string, 'paper']>): Promise<void> {
+  for (const s of codes) {
+    const [code, channel] = typeof s === 'string' ? [s, 'online'] : s
+    const done = await request('POST', url, { token: await token(agency), json: { code, channel } })
+    if (done.status !== 200) throw new Error(`${agency} step ${code}: ${done.status} ${JSON.stringify(done.body)}`)
+  }
+}
+
+async function handleItem (agency: string, documentId: string, codes: Array<string | [string, 'paper']>): Promise<void> {
+  await steps(agency, `${stack.inbox.url}/v1/inbox/${await itemFor(agency, documentId)}/status`, codes)
+}
+
+async function openWorkFile (agency: string, title: string, channel: 'online' | 'paper', dueAt?: string): Promise<string> {
+  const opened = await request('POST', `${stack.inbox.url}/v1/work-files`, { token: await token(agency), json: { title, channel, ...(dueAt !== undefined ? { dueAt } : {}) } })
+  if (opened.status !== 201) throw new Error(`open work file at ${agency}: ${opened.status} ${JSON.stringify(opened.body)}`)
+  return opened.body.id
+}
+
+// The workload: two documents from the province to agencies at three levels, handled online,
+// partly on paper, or left open; and work files the agencies' DMSs opened themselves.
+const circular = await send([OFFICE, DISTRICT, OTHER_DISTRICT, COMMUNE, OTHER_COMMUNE], '101', 'Về việc báo cáo chuyển đổi số')
+const plan = await send([DISTRICT, COMMUNE], '102', 'Về kế hoạch cải cách hành chính')
+await handleItem(OFFICE, circular, ['03', '06'])
+await handleItem(DISTRICT, circular, ['03', '04', '05', '06'])
+await handleItem(DISTRICT, plan, ['03', ['05', 'paper'], '06'])
+await handleItem(OTHER_DISTRICT, circular, ['03'])
+await handleItem(COMMUNE, circular, ['03', '04', '06'])
+await handleItem(COMMUNE, plan, [['03', 'paper'], '06'])
+await handleItem(OTHER_COMMUNE, circular, ['03', '04', '05', '06'])
+const desk = await openWorkFile(COMMUNE, 'Hồ sơ chứng thực nộp tại bộ phận một cửa', 'paper')
+await steps(COMMUNE, `${stack.inbox.url}/v1/work-files/${desk}/status`, ['04', '06'])
+const internal = await openWorkFile(PROVINCE, 'Hồ sơ tổng hợp báo cáo quý', 'online')
+await steps(PROVINCE, `${stack.inbox.url}/v1/work-files/${internal}/status`, ['04', '05', '06'])
+await openWorkFile(DISTRICT, 'Hồ sơ thẩm định quá hạn', 'online', `${year}-01-05T17:00:00+07:00`)
+const CLOSED = 8
+
+const auditor = await stack.tokenFor(PROVINCE, ['audit:read'])
+
+async function report (query: Record<string, string>): Promise<any> {
+  const answer = await request('GET', `${stack.audit.url}/v1/reports/online-share?${new URLSearchParams(query)}`, { token: auditor })
+  if (answer.status !== 200) throw new Error(`report ${JSON.stringify(query)}: ${answer.status} ${JSON.stringify(answer.body)}`)
+  return answer.body
+}
+
+// The audit service follows the events: wait until every closed file has reached the report.
+await eventually(async () => {
+  const levels = (await report({ ...thisYear, by: 'level' })).levels as Array<{ closed: number }>
+  return levels.reduce((sum, l) => sum + l.closed, 0) === CLOSED ? true : undefined
+}, 60_000, `${CLOSED} closed work files in the report`)
+
+async function apiView (view: { from: string, to: string, under?: string }): Promise<ReturnType<typeof expectedDashboard>> {
+  const base = { from: view.from, to: view.to, ...(view.under !== undefined ? { under: view.under } : {}) }
+  return expectedDashboard(await report({ ...base, by: 'agency' }), await report({ ...base, by: 'month' }))
+}
+
+async function openDashboard (t: { teardown: (fn: () => Promise<void>) => void }): Promise<Page> {
+  const context = await browser.newContext({ timezoneId: 'UTC' })
+  t.teardown(async () => { await context.close() })
+  const page = await context.newPage()
+  await page.goto(`${stack.audit.url}/#token=${auditor}`)
+  await waitForView(page, thisYear)
+  return page
+}
+
+t.test('the dashboard shows the report API\u2019s figures for each level, month and agency', async (t) => {
+  const page = await openDashboard(t)
+  const shown = await readDashboard(page)
+  t.same(shown, await apiView(thisYear))
+  const closedShown = shown.levels.reduce((sum, l) => sum + Number(l.closed), 0)
+  t.equal(closedShown, CLOSED, 'the levels add up to the files closed')
+  t.ok(shown.levels.some((l) => l.share !== '100,00 %' && l.share !== '—'), 'paper steps lowered some level\u2019s share')
+  t.ok(shown.months.length > 0, 'this month is in the trend')
+  t.ok(shown.trendPoints.length > 0, 'the trend chart has points')
+})
+
+t.test('a district clicked in the table shows its subtree, equal to the API\u2019s under=<district>', async (t) => {
+  const page = await openDashboard(t)
+  await drillTo(page, DISTRICT)
+  t.equal(new URL(page.url()).searchParams.get('under'), DISTRICT)
+  const shown = await readDashboard(page)
+  t.same(shown, await apiView({ ...thisYear, under: DISTRICT }))
+  t.ok(shown.agencies.some((a) => a.code === COMMUNE), 'its commune is in the table')
+  t.notOk(shown.agencies.some((a) => a.code === OTHER_DISTRICT), 'another district is not')
+})
+
+t.test('a new period is asked for and shown', async (t) => {
+  const page = await openDashboard(t)
+  const lastYear = { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` }
+  await page.fill('#from', lastYear.from)
+  await page.fill('#to', lastYear.to)
+  await page.click('#filters button[type="submit"]')
+  await waitForView(page, lastYear)
+  const shown = await readDashboard(page)
+  t.same(shown, await apiView(lastYear))
+  t.same(shown.levels.map((l) => l.closed), shown.levels.map(() => '0'), 'nothing was closed last year')
+})
+
+/** The codes above `code`, nearest first: the most specific non-zero part zeroed, again and again. */
+function ancestors (code: string): string[] {
+  const parts = code.split('.')
+  const above: string[] = []
+  for (let i = 0; i < 3; i++) {
+    if (/^0+$/.test(parts[i] ?? '')) continue
+    parts[i] = (parts[i] ?? '').replace(/\d/g, '0')
+    above.push(parts.join('.'))
+  }
+  return above
+}
+
+/** Clicks down the tree until `code`'s subtree is shown: from the top, its row may be under an agency above it. */
+async function drillTo (page: Page, code: string): Promise<void> {
+  for (let depth = 0; depth < 4; depth++) {
+    const links = await page.evaluate(`[...document.querySelectorAll('#agencies a[data-drill]')].map((a) => a.dataset.drill)`) as string[]
+    const current = new URL(page.url()).searchParams.get('under')
+    const step = [code, ...ancestors(code)].find((c) => c !== current && links.includes(c))
+    if (step === undefined) throw new Error(`no way down to ${code} in the agency table (links: ${links.join(', ')})`)
+    await page.click(`#agencies a[data-drill="${step}"]`)
+    await waitForView(page, { ...thisYear, under: step })
+    if (step === code) return
+  }
+  throw new Error(`${code} not reached`)
+}
