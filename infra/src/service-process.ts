@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { repoRoot } from './profiles.ts'
 import { builtService } from './service-build.ts'
 
-export const SERVICE_NAMES = ['registry', 'routing', 'inbox', 'signatures'] as const
+export const SERVICE_NAMES = ['registry', 'routing', 'inbox', 'signatures', 'audit'] as const
 export type ServiceName = typeof SERVICE_NAMES[number]
 
 export interface ServiceSpec {

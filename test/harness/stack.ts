@@ -14,6 +14,7 @@ export interface TestStack {
   routing: ServiceProcess
   inbox: ServiceProcess
   signatures: ServiceProcess
+  audit: ServiceProcess
   nats: TestNats
   databaseUrl: string
   /** the test's own connection, to look at what services stored */
@@ -35,7 +36,7 @@ export interface StackOptions {
 }
 
 /**
- * Registry, routing, inbox and signatures as real processes on a database and a nats-server of
+ * Registry, routing, inbox, signatures and audit as real processes on a database and a nats-server of
  * this test's own, with the Lào Cai directory loaded and (by default) every agency above the
  * villages in custody, as on the local stack. Everything is stopped and removed at the test's end.
  */
@@ -54,10 +55,11 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   const routing = await make('routing')
   const inbox = await make('inbox')
   const signatures = await make('signatures', { MASTER_KEYS: `test:${randomBytes(32).toString('base64')}` })
+  const audit = await make('audit', { CHECKPOINT_MS: '1000' })
   const sql = postgres(db.url, { max: 2, onnotice: () => {} })
 
   t.teardown(async () => {
-    await Promise.all([registry, routing, inbox, signatures].map(async (s) => { await s.stop('SIGKILL') }))
+    await Promise.all([registry, routing, inbox, signatures, audit].map(async (s) => { await s.stop('SIGKILL') }))
     await sql.end({ timeout: 1 })
     await nats.dispose()
     await db.drop()
@@ -70,13 +72,13 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   // Two test files share two cores: a service that starts in 7 s alone can take far longer while
   // the other file is busy, and a slow start is not what a test is about.
   const startMs = 90_000
-  // All four at once: none needs another to start (each creates the buckets and streams it uses).
-  await Promise.all([registry.start(startMs), routing.start(startMs), inbox.start(startMs), signatures.start(startMs)])
+  // All five at once: none needs another to start (each creates the buckets and streams it uses).
+  await Promise.all([registry.start(startMs), routing.start(startMs), inbox.start(startMs), signatures.start(startMs), audit.start(startMs)])
   const adminToken = async (): Promise<string> => await issueToken(registry.url, operator)
   const agencies = opts.agencies ?? laocaiDirectory()
   stage('services started')
   await importAgencies(registry.url, await adminToken(), agencies)
-  await Promise.all([registry.waitReady(startMs), routing.waitReady(startMs), inbox.waitReady(startMs), signatures.waitReady(startMs)])
+  await Promise.all([registry.waitReady(startMs), routing.waitReady(startMs), inbox.waitReady(startMs), signatures.waitReady(startMs), audit.waitReady(startMs)])
   stage('directory imported, services ready')
   const custody = opts.custody ?? 'above-villages'
   const inCustody = custody === 'all'
@@ -108,5 +110,5 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     }
     return await issueToken(registry.url, client)
   }
-  return { registry, routing, inbox, signatures, nats, databaseUrl: db.url, sql, adminToken, tokenFor }
+  return { registry, routing, inbox, signatures, audit, nats, databaseUrl: db.url, sql, adminToken, tokenFor }
 }

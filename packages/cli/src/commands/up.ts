@@ -8,7 +8,7 @@ import { masterKeys, operatorCredentials, readStack, stackDir, writeStack, type 
 import { portInUse } from '../port-in-use.ts'
 import { seed } from './seed.ts'
 
-const PORTS: Record<ServiceName, number> = { registry: 7101, routing: 7102, inbox: 7103, signatures: 7104 }
+const PORTS: Record<ServiceName, number> = { registry: 7101, routing: 7102, inbox: 7103, signatures: 7104, audit: 7105 }
 
 function alive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch { return false }
@@ -69,9 +69,10 @@ export async function upCommand (): Promise<void> {
     const routing = service('routing')
     const inbox = service('inbox')
     const signatures = service('signatures', { MASTER_KEYS: masterKeys() })
-    await Promise.all([routing.start(), inbox.start(), signatures.start()])
+    const audit = service('audit')
+    await Promise.all([routing.start(), inbox.start(), signatures.start(), audit.start()])
     stack.pids.services = services.map((s) => s.pid ?? 0)
-    stack.urls = { registry: registry.url, routing: routing.url, inbox: inbox.url, signatures: signatures.url }
+    stack.urls = { registry: registry.url, routing: routing.url, inbox: inbox.url, signatures: signatures.url, audit: audit.url }
     writeStack(stack)
     const admin = await issueToken(registry.url, operator)
     const seeded = await seed(registry.url, admin, 'laocai')
@@ -96,12 +97,14 @@ export async function upCommand (): Promise<void> {
       `  routing   ${routing.url}   docs ${routing.url}/docs`,
       `  inbox     ${inbox.url}   docs ${inbox.url}/docs`,
       `  signatures ${signatures.url}  docs ${signatures.url}/docs`,
+      `  audit     ${audit.url}   docs ${audit.url}/docs   dashboard ${audit.url}/`,
       `  postgres  ${databaseUrl}`,
       `  nats      ${natsUrl}`,
       `  directory Lào Cai, ${seeded.received} agencies, signed for by custody (${custody.keys} keys, certified by ${ca.certificatePath})`,
       `  logs      ${join(stackDir, 'logs')}`,
       '',
       'a token for an agency: pnpm lienthong token 000.00.31.H38',
+      'an auditor\'s token:    pnpm lienthong token 000.00.00.H38 --scope audit:read',
       ''
     ]
     process.stdout.write(lines.join('\n'))

@@ -1,4 +1,4 @@
-import { Envelope, Receipt, documentId, type CustodyRefusal, type CustodySignItem, type CustodySignResult, type KeyRole } from '@lienthong/contracts'
+import { Envelope, LedgerCheckpoint, Receipt, documentId, type CustodyRefusal, type CustodySignItem, type CustodySignResult, type KeyRole } from '@lienthong/contracts'
 import { canonicalJsonBytes, signDetachedBytesSync } from '@lienthong/crypto'
 import type { Directory } from '@lienthong/platform'
 import type { CustodyKeyRing, CustodySigningKey } from './custody-key-ring.ts'
@@ -31,6 +31,13 @@ export function signCustodyItem (item: CustodySignItem, deps: CustodySigningDeps
     // Routing asks at send time: an envelope dated another time is not a send, whoever asks.
     if (Math.abs(Date.parse(parsed.data.signedAt) - at.getTime()) > SIGNING_TIME_SKEW_MS) return refuse('invalid_value', `the envelope is dated ${parsed.data.signedAt}; custody signs envelopes dated now`)
     return signWith(parsed.data, item.agency, ['signer', 'agency'], deps, at, new Date(parsed.data.signedAt))
+  }
+  if (item.kind === 'checkpoint') {
+    // The audit ledger's head, which the agency answers for: signed when it is made, never for another time.
+    const parsed = LedgerCheckpoint.safeParse(item.value)
+    if (!parsed.success) return refuse('invalid_value', `the value is not a ledger checkpoint: ${firstIssue(parsed.error)}`)
+    if (Math.abs(Date.parse(parsed.data.at) - at.getTime()) > SIGNING_TIME_SKEW_MS) return refuse('invalid_value', `the checkpoint is dated ${parsed.data.at}; custody signs checkpoints dated now`)
+    return signWith(parsed.data, item.agency, ['agency'], deps, at, new Date(parsed.data.at))
   }
   const parsed = Receipt.safeParse(item.value)
   if (!parsed.success) return refuse('invalid_value', `the value is not a receipt: ${firstIssue(parsed.error)}`)

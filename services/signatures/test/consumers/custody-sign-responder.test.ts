@@ -48,6 +48,19 @@ t.test('a receipt: signed by the agency key of its recipient', async (t) => {
   t.equal((await verifyWith(sigs.agency!, receipt, [agencyKey])).kid, agencyKey.kid)
 })
 
+t.test('a ledger checkpoint: signed by the agency key of the agency that answers for the ledger', async (t) => {
+  const checkpoint = { ledger: 'lienthong-audit-ledger', seq: 42, hash: 'ab'.repeat(32), at: new Date().toISOString() }
+  const sigs = signed(await signer.sign({ kind: 'checkpoint', agency: DISTRICT, value: checkpoint }))
+  t.same(Object.keys(sigs), ['agency'])
+  const [agencyKey] = keysOf(DISTRICT) as [KeyView]
+  t.equal((await verifyWith(sigs.agency!, checkpoint, [agencyKey])).kid, agencyKey.kid)
+  t.equal(await refusalOf(verifyWith(sigs.agency!, { ...checkpoint, seq: 43 }, [agencyKey])), 'bad_signature')
+  const old = await signer.sign({ kind: 'checkpoint', agency: DISTRICT, value: { ...checkpoint, at: new Date(Date.now() - 3_600_000).toISOString() } })
+  t.match(old, { ok: false, refusal: 'invalid_value', detail: /dated now/ })
+  const wrong = await signer.sign({ kind: 'checkpoint', agency: DISTRICT, value: { ...checkpoint, hash: 'not a hash' } })
+  t.match(wrong, { ok: false, refusal: 'invalid_value', detail: /not a ledger checkpoint/ })
+})
+
 t.test('refusals', async (t) => {
   const cases: Array<[string, CustodySignItem, string, RegExp]> = [
     ['enrolled, not registered', { kind: 'envelope', agency: OTHER_COMMUNE, value: envelopeOf(OTHER_COMMUNE) }, 'not_in_custody', /role signer and agency .* registered/],
