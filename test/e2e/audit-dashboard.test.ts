@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { launchChromium } from '../harness/browser.ts'
-import { expectedDashboard, readDashboard, waitForView } from '../harness/dashboard-page.ts'
+import { expectedDashboard, readDashboard, waitForState, waitForView } from '../harness/dashboard-page.ts'
 
 const PROVINCE = '000.00.00.H38'
 const OFFICE = '000.00.01.H38' // a provincial department: province level, code level 2
@@ -118,6 +118,15 @@ t.test('the dashboard shows the report API\u2019s figures for each level, month 
   t.ok(shown.levels.some((l) => l.share !== '100,00 %' && l.share !== '—'), 'paper steps lowered some level\u2019s share')
   t.ok(shown.months.length > 0, 'this month is in the trend')
   t.ok(shown.trendPoints.length > 0, 'the trend chart has points')
+  // The workload's own measure, once in plain figures: at each level two files of four closed
+  // are fully online (a paper step, or a file the DMS opened, is not).
+  const level = (name: string) => shown.levels.find((l) => l.level === name)
+  t.match(level('province'), { closed: '2', online: '1', share: '50,00 %' })
+  t.match(level('district'), { closed: '2', online: '1', share: '50,00 %', open: '2', overdue: '1' })
+  t.match(level('commune'), { closed: '4', online: '2', share: '50,00 %' })
+  const agency = (code: string) => shown.agencies.find((a) => a.code === code)
+  t.match(agency(COMMUNE), { closed: '3', online: '1', share: '33,33 %', level: 'Xã', drill: true })
+  t.match(agency(OTHER_DISTRICT), { closed: '0', open: '1', share: '—' })
 })
 
 t.test('a district clicked in the table shows its subtree, equal to the API\u2019s under=<district>', async (t) => {
@@ -128,6 +137,30 @@ t.test('a district clicked in the table shows its subtree, equal to the API\u201
   t.same(shown, await apiView({ ...thisYear, under: DISTRICT }))
   t.ok(shown.agencies.some((a) => a.code === COMMUNE), 'its commune is in the table')
   t.notOk(shown.agencies.some((a) => a.code === OTHER_DISTRICT), 'another district is not')
+  t.equal(await page.textContent('#breadcrumb [aria-current="page"]'), 'Ủy ban nhân dân thành phố Lào Cai')
+
+  await page.click('#up-link')
+  await waitForView(page, thisYear)
+  t.same(await readDashboard(page), await apiView(thisYear), 'up again: the whole province')
+})
+
+t.test('a district auditor sees its own subtree, and is told in words when it asks for another', async (t) => {
+  const districtAuditor = await stack.tokenFor(DISTRICT, ['audit:read'])
+  const context = await browser.newContext({ timezoneId: 'UTC' })
+  t.teardown(async () => { await context.close() })
+  const page = await context.newPage()
+  await page.goto(`${stack.audit.url}/?from=${thisYear.from}&to=${thisYear.to}#token=${districtAuditor}`)
+  await waitForView(page, thisYear)
+  const shown = await readDashboard(page)
+  t.same(shown.levels.map((l) => l.level), ['district', 'commune', 'village'], 'no province level in a district’s subtree')
+  t.notOk(shown.agencies.some((a) => a.code === OTHER_DISTRICT || a.code === OFFICE), 'nothing outside its subtree')
+  t.ok(shown.agencies.some((a) => a.code === COMMUNE), 'its commune is there')
+
+  await page.fill('#under', OTHER_DISTRICT)
+  await page.click('#filters button[type="submit"]')
+  await waitForState(page, 'error')
+  t.match(await page.textContent('#status'), /Mã truy cập không có quyền xem báo cáo này \(HTTP 403 — AUD_OUTSIDE_SUBTREE/)
+  t.equal(await page.locator('#agencies tbody tr[data-agency]').count(), 0, 'no figures beside the refusal')
 })
 
 t.test('a new period is asked for and shown', async (t) => {

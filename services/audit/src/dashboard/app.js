@@ -258,8 +258,8 @@ function renderBreadcrumb (state) {
   const names = knownNames()
   const own = tokenAgency()
   let chain = state.under === '' ? [] : lineage(state.under)
-  // An auditor's view starts at their own agency: the ones above it are not theirs to open.
-  if (chain.includes(own)) chain = chain.slice(chain.indexOf(own))
+  // An auditor's view starts at their own agency, which "all" already is: the ones above it are not theirs to open.
+  if (chain.includes(own)) chain = chain.slice(chain.indexOf(own) + 1)
   const crumb = (under, label, current) => el('li', {},
     current ? el('span', { 'aria-current': 'page' }, label) : el('a', { href: `?${queryOf({ ...state, under })}`, 'data-drill': under }, label))
   const items = [crumb('', 'Tất cả đơn vị được xem', chain.length === 0)]
@@ -268,7 +268,8 @@ function renderBreadcrumb (state) {
 
   const up = $('#up')
   if (state.under === '') { up.replaceChildren(); return }
-  const parent = state.under === own ? '' : (parentCode(state.under) ?? '')
+  const above = parentCode(state.under)
+  const parent = state.under === own || above === own || above === null ? '' : above
   up.replaceChildren(el('a', { href: `?${queryOf({ ...state, under: parent })}`, 'data-drill': parent, id: 'up-link' }, '↑ Lên một cấp'))
 }
 
