@@ -1,5 +1,6 @@
 // The auditors' dashboard on the real stack: a workload sent and handled through the public APIs,
 // then the page in headless Chromium, whose every figure must equal the report API's answer.
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { startStack } from '../harness/stack.ts'
@@ -100,19 +101,23 @@ async function apiView (view: { from: string, to: string, under?: string }): Pro
   return expectedDashboard(await report({ ...base, by: 'agency' }), await report({ ...base, by: 'month' }))
 }
 
-async function openDashboard (t: { teardown: (fn: () => Promise<void>) => void }): Promise<Page> {
+async function openDashboard (t: { teardown: (fn: () => Promise<void>) => void }, complaints: string[] = []): Promise<Page> {
   const context = await browser.newContext({ timezoneId: 'UTC' })
   t.teardown(async () => { await context.close() })
   const page = await context.newPage()
+  page.on('console', (m) => { if (m.type() === 'error') complaints.push(m.text()) })
+  page.on('pageerror', (e) => complaints.push(e.message))
   await page.goto(`${stack.audit.url}/#token=${auditor}`)
   await waitForView(page, thisYear)
   return page
 }
 
 t.test('the dashboard shows the report API\u2019s figures for each level, month and agency', async (t) => {
-  const page = await openDashboard(t)
+  const complaints: string[] = []
+  const page = await openDashboard(t, complaints)
   const shown = await readDashboard(page)
   t.same(shown, await apiView(thisYear))
+  t.same(complaints, [], 'no script error, nothing refused by the CSP of the service\u2019s own page')
   const closedShown = shown.levels.reduce((sum, l) => sum + Number(l.closed), 0)
   t.equal(closedShown, CLOSED, 'the levels add up to the files closed')
   t.ok(shown.levels.some((l) => l.share !== '100,00 %' && l.share !== '—'), 'paper steps lowered some level\u2019s share')
@@ -161,6 +166,20 @@ t.test('a district auditor sees its own subtree, and is told in words when it as
   await waitForState(page, 'error')
   t.match(await page.textContent('#status'), /Mã truy cập không có quyền xem báo cáo này \(HTTP 403 — AUD_OUTSIDE_SUBTREE/)
   t.equal(await page.locator('#agencies tbody tr[data-agency]').count(), 0, 'no figures beside the refusal')
+})
+
+t.test('the CSV button downloads the API\u2019s CSV for the view shown', async (t) => {
+  const page = await openDashboard(t)
+  await drillTo(page, DISTRICT)
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')])
+  t.equal(download.suggestedFilename(), `online-share_${thisYear.from}_${thisYear.to}_${DISTRICT}.csv`)
+  const path = await download.path()
+  // Byte for byte (the BOM included, which a text decoder would drop).
+  const csv = await fetch(`${stack.audit.url}/v1/reports/online-share?${new URLSearchParams({ ...thisYear, under: DISTRICT, by: 'agency', format: 'csv' })}`, { headers: { authorization: `Bearer ${auditor}` } })
+  const bytes = Buffer.from(await csv.arrayBuffer())
+  t.equal(csv.status, 200)
+  t.ok(readFileSync(path).equals(bytes), 'the file is the API\u2019s CSV')
+  t.match(bytes.toString('utf8'), COMMUNE)
 })
 
 t.test('a new period is asked for and shown', async (t) => {

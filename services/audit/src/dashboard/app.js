@@ -85,12 +85,12 @@ function describeProblem (status, problem) {
   return `${words} (HTTP ${status}${said ? ` — ${said}` : ''}).`
 }
 
-async function fetchReport (state, extra) {
+async function askReport (state, extra) {
   const q = queryOf(state)
   for (const [k, v] of Object.entries(extra)) q.set(k, v)
   let res
   try {
-    res = await fetch(`${REPORT}?${q}`, { headers: { authorization: `Bearer ${token()}`, accept: 'application/json' } })
+    res = await fetch(`${REPORT}?${q}`, { headers: { authorization: `Bearer ${token()}` } })
   } catch {
     throw new ReportError('Không kết nối được với dịch vụ báo cáo.')
   }
@@ -99,7 +99,29 @@ async function fetchReport (state, extra) {
     try { problem = await res.json() } catch {}
     throw new ReportError(describeProblem(res.status, problem))
   }
-  return await res.json()
+  return res
+}
+
+async function fetchReport (state, extra) {
+  return await (await askReport(state, extra)).json()
+}
+
+// A plain link cannot carry the token, so the CSV is fetched and handed over as a file.
+async function downloadCsv () {
+  const state = readState()
+  const say = $('#status')
+  try {
+    const res = await askReport(state, { by: 'agency', format: 'csv' })
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'online-share.csv'
+    const url = URL.createObjectURL(await res.blob())
+    const link = el('a', { href: url, download: name })
+    document.body.append(link)
+    link.click()
+    link.remove()
+    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  } catch (err) {
+    say.textContent = err instanceof ReportError ? err.message : `Lỗi không mong đợi: ${err}`
+  }
 }
 
 let shown = 0
@@ -236,11 +258,15 @@ function drawTrend (months) {
 }
 
 function renderAgencies (agencies, state) {
+  const root = state.under !== '' ? state.under : tokenAgency()
+  const top = isAgencyCode(root) ? lineage(root).length : 1
   const rows = agencies.map((a) => {
     const name = a.hasChildren
       ? el('a', { href: `?${queryOf({ ...state, under: a.code })}`, 'data-drill': a.code }, a.name)
       : a.name
-    return el('tr', { 'data-agency': a.code, 'data-level': a.level },
+    // Indented under the agency shown, so a flat list still reads as a tree.
+    const depth = Math.max(0, Math.min(4, lineage(a.code).length - top))
+    return el('tr', { 'data-agency': a.code, 'data-level': a.level, 'data-depth': String(depth) },
       el('td', { 'data-field': 'code' }, a.code),
       el('th', { scope: 'row', 'data-field': 'name' }, name),
       el('td', { 'data-field': 'level' }, levelLabel(a.level)),
@@ -301,6 +327,7 @@ function start () {
     $('#token').value = ''
     show(readState())
   })
+  $('#csv').addEventListener('click', () => { downloadCsv() })
   $('#forget').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY)
     show(readState())
