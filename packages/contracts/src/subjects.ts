@@ -20,10 +20,19 @@ export const STREAMS = {
 } as const
 
 /** Which service an event comes from: the last token of its subject. */
-export type EventSource = 'inbox'
+export type EventSource = 'inbox' | 'routing' | 'registry'
 
-export function eventSubject (agency: string, source: EventSource): string {
-  return `events.${codeToSubjectTokens(agency)}.${source}`
+/**
+ * `events.<code root-first>.<source>`; an event that concerns no agency (a token asked for by an
+ * unknown client id, an operator's credentials) goes to `events.system.<source>`: still inside
+ * `events.>`, and `system` can never be the first token of a code (those are `H38`, `G01`, …).
+ */
+export function eventSubject (agency: string | null, source: EventSource): string {
+  return agency === null ? systemEventSubject(source) : `events.${codeToSubjectTokens(agency)}.${source}`
+}
+
+export function systemEventSubject (source: EventSource): string {
+  return `events.system.${source}`
 }
 
 /** Every event of one agency, from every source (not its subtree's). */

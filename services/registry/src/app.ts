@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url'
-import { KV_BUCKETS, SCOPES } from '@lienthong/contracts'
+import { jetstream } from '@nats-io/jetstream'
+import { KV_BUCKETS, SCOPES, STREAMS } from '@lienthong/contracts'
 import { loadTrustStore } from '@lienthong/crypto'
 import { createServiceApp, errorFactory, openAuthKeysBucket, openBucket, openDirectoryBucket, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { RegistryConfig } from './config.ts'
 import type { RegistryContext } from './context.ts'
 import * as schema from './db/schema.ts'
 import { ensureOperatorClient } from './domain/api-clients.ts'
+import { RegistryOutbox } from './domain/event-outbox.ts'
 import { allAgencies, countAgencies } from './domain/agencies.ts'
 import { republishAgencyKeys } from './domain/agency-keys.ts'
 import { publishDirectory } from './domain/directory-publisher.ts'
@@ -28,7 +30,7 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   if (config.REQUIRE_CERTIFICATES && trustStore.size === 0) {
     throw new Error('REQUIRE_CERTIFICATES=true needs TRUST_ANCHORS: without anchors any self-made certificate would do')
   }
-  const res = await openServiceResources({ service: 'registry', config, schema, migrationsFolder: MIGRATIONS })
+  const res = await openServiceResources({ service: 'registry', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.events] })
   const { db, nc } = res
 
   const keyRing = new TokenKeyRing(db, await openAuthKeysBucket(nc), config.TOKEN_TTL_SECONDS)
@@ -45,9 +47,6 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   else while (await syncDirectory({ db, directoryBucket }) > 0) { /* until caught up */ }
   await Promise.all([res.keys.start(nc), res.directory.start(nc)])
 
-  if (config.OPERATOR_CLIENT_ID !== undefined && config.OPERATOR_CLIENT_SECRET !== undefined) {
-    await ensureOperatorClient(db, config.OPERATOR_CLIENT_ID, config.OPERATOR_CLIENT_SECRET, [SCOPES.registryAdmin, SCOPES.inboxAdmin])
-  }
 
   const app = await createServiceApp({
     service: 'registry',
@@ -59,6 +58,10 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
     auth: { keys: res.keys, directory: res.directory, signing: keyRing.signing },
     checks: res.checks
   })
+  const events = new RegistryOutbox(db, jetstream(nc), (agency) => res.directory.get(agency)?.level ?? null, app.log)
+  if (config.OPERATOR_CLIENT_ID !== undefined && config.OPERATOR_CLIENT_SECRET !== undefined) {
+    await ensureOperatorClient(db, events, config.OPERATOR_CLIENT_ID, config.OPERATOR_CLIENT_SECRET, [SCOPES.registryAdmin, SCOPES.inboxAdmin])
+  }
   // Another registry copy may have rotated the signing key: follow the table.
   const refresher = setInterval(() => {
     keyRing.refresh().catch((err: unknown) => { app.log.warn({ err }, 'could not refresh token keys') })
@@ -68,11 +71,13 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
   res.directory.onChange(() => { answers.clear() })
   const keyPolicy = { trustStore, requireCertificates: config.REQUIRE_CERTIFICATES }
   if (trustStore.size > 0) app.log.info({ anchors: trustStore.size, requireCertificates: config.REQUIRE_CERTIFICATES }, 'agency certificates must chain to the configured trust anchors')
-  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, answers, keyPolicy, fail: errorFactory('registry') }
+  const ctx: RegistryContext = { config, db, directoryBucket, agencyKeysBucket, keyRing, answers, keyPolicy, events, fail: errorFactory('registry') }
   const stopSync = startOutboxSweeper('directory', config.DIRECTORY_SYNC_MS, async () => await syncDirectory(ctx, 2 * config.DIRECTORY_SYNC_MS), app.log)
+  const stopEventSweeper = startOutboxSweeper('events', config.DIRECTORY_SYNC_MS, async () => await ctx.events.sweep(config.DIRECTORY_SYNC_MS), app.log)
   app.addHook('onClose', async () => {
     clearInterval(refresher)
     stopSync()
+    stopEventSweeper()
     await res.close()
   })
 

@@ -23,6 +23,11 @@ export const RegistryConfig = BaseConfig.extend({
   LOGIN_LOCK_AFTER: z.coerce.number().int().min(1).default(10),
   /** The longest a failed token request's answer is held back. */
   LOGIN_MAX_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * Refused token requests waiting in the outbox for JetStream, at most: past it (a flood of bad
+   * requests while JetStream is away) further refusals are logged but not recorded.
+   */
+  TOKEN_REFUSALS_KEPT_MAX: z.coerce.number().int().min(1).default(10_000),
   /** An operator client (scope registry:admin) created at start, for the CLI on a local stack. */
   OPERATOR_CLIENT_ID: z.string().min(8).optional(),
   OPERATOR_CLIENT_SECRET: z.string().min(16).optional()

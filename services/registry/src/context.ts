@@ -5,6 +5,7 @@ import type { KeyPolicy } from './domain/public-key.ts'
 import type { RegistryConfig } from './config.ts'
 import type { TokenKeyRing } from './domain/token-keys.ts'
 import type { AnswerCache } from './domain/answer-cache.ts'
+import type { RegistryOutbox } from './domain/event-outbox.ts'
 
 /** What registry's routes are given: its settings, database, directory bucket and errors. */
 export interface RegistryContext {
@@ -19,5 +20,7 @@ export interface RegistryContext {
   answers: AnswerCache
   /** the trust anchors and certificate rule keys are registered under */
   keyPolicy: KeyPolicy
+  /** the events of directory, key and credential changes and refused token requests, recorded with them */
+  events: RegistryOutbox
   fail: ErrorFactory<'registry'>
 }

@@ -7,6 +7,7 @@ import type { RoutingContext } from './context.ts'
 import { startStatusUpdates } from './consumers/status-updates.ts'
 import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
+import { RoutingOutbox } from './domain/event-outbox.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { documentRoutes } from './routes/documents.ts'
 import { receiptRoutes } from './routes/receipts.ts'
@@ -16,7 +17,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 
 /** Routing: accepts documents from senders and queues one delivery per recipient. */
 export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
-  const res = await openServiceResources({ service: 'routing', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses, STREAMS.recalls] })
+  const res = await openServiceResources({ service: 'routing', config, schema, migrationsFolder: MIGRATIONS, streams: [STREAMS.deliveries, STREAMS.statuses, STREAMS.recalls, STREAMS.events] })
   const { directory } = res
   await Promise.all([res.keys.start(res.nc), directory.start(res.nc), res.agencyKeys.start(res.nc)])
 
@@ -33,21 +34,25 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
       directory: () => { if (directory.size === 0) throw new Error('the agency directory is empty') }
     }
   })
+  const js = jetstream(res.nc)
   const ctx: RoutingContext = {
     config,
     db: res.db,
-    js: jetstream(res.nc),
+    js,
     directory,
     signatures: res.signatureChecker,
     custody: new CustodySigner(res.nc),
     attachments: await AttachmentStore.open(res.nc),
+    events: new RoutingOutbox(res.db, js, (agency) => directory.get(agency)?.level ?? null, app.log),
     fail: errorFactory('routing'),
     log: app.log
   }
   const statusUpdates = await startStatusUpdates(res.nc, ctx)
   const stopSweeper = startOutboxSweeper('documents', config.OUTBOX_SWEEP_MS, async () => await sweepOutbox(ctx, config.OUTBOX_SWEEP_MS), app.log)
+  const stopEventSweeper = startOutboxSweeper('events', config.OUTBOX_SWEEP_MS, async () => await ctx.events.sweep(config.OUTBOX_SWEEP_MS), app.log)
   app.addHook('onClose', async () => {
     stopSweeper()
+    stopEventSweeper()
     await statusUpdates.stop()
     await res.close()
   })

@@ -3,6 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { AttachmentStore, CustodySigner, Directory, ErrorFactory, SignatureChecker } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
+import type { RoutingOutbox } from './domain/event-outbox.ts'
 
 /** What routing's routes, consumers and domain functions are given. */
 export interface RoutingContext {
@@ -16,6 +17,8 @@ export interface RoutingContext {
   custody: CustodySigner
   /** uploaded files, by SHA-256, one copy however many documents name them */
   attachments: AttachmentStore
+  /** the events of what happens here (documents sent, recalled), recorded with it and published to the EVENTS stream */
+  events: RoutingOutbox
   fail: ErrorFactory<'routing'>
   log: FastifyBaseLogger
 }

@@ -24,13 +24,23 @@ export async function startLedgerConsumer (nc: NatsConnection, sql: Sql, opts: L
   const consumer = await jetstream(nc).consumers.get(STREAMS.events.name, CONSUMERS.auditLedger)
   let stopping = false
   let failures = 0
+  const fetchBatch = async (): Promise<JsMsg[]> => {
+    const msgs: JsMsg[] = []
+    const iter = await consumer.fetch({ max_messages: opts.batch, expires: 1_000 })
+    for await (const m of iter) msgs.push(m)
+    return msgs
+  }
   const loop = (async () => {
+    // The next batch is fetched while this one is written: NATS and Postgres work side by side.
+    let next: Promise<JsMsg[]> | undefined
     while (!stopping) {
       let msgs: JsMsg[] = []
       try {
-        const iter = await consumer.fetch({ max_messages: opts.batch, expires: 1_000 })
-        for await (const m of iter) msgs.push(m)
+        msgs = await (next ?? fetchBatch())
+        next = undefined
         if (msgs.length === 0) continue
+        next = fetchBatch()
+        next.catch(() => {})
         const { head, appended } = await appendToLedger(sql, msgs.map(incomingEvent))
         for (const m of msgs) m.ack()
         failures = 0
@@ -39,10 +49,12 @@ export async function startLedgerConsumer (nc: NatsConnection, sql: Sql, opts: L
         failures += 1
         opts.log.warn({ err, messages: msgs.length }, 'could not record events in the ledger; they will come again')
         for (const m of msgs) m.nak(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)))
-        msgs = []
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * failures)))
       }
     }
+    // Taken but not recorded: they come again after the ack wait, to this copy or another.
+    const left = await next?.catch(() => [])
+    for (const m of left ?? []) m.nak()
   })()
   return {
     stop: async () => {
@@ -57,14 +69,17 @@ export async function startLedgerConsumer (nc: NatsConnection, sql: Sql, opts: L
  * (an auditor must see that something unreadable went by), under an id made of its stream position.
  */
 export function incomingEvent (msg: JsMsg): IncomingEvent {
+  let body = ''
   let event: unknown
   try {
-    event = JSON.parse(new TextDecoder().decode(msg.data))
+    body = new TextDecoder('utf-8', { fatal: true }).decode(msg.data)
+    event = JSON.parse(body)
   } catch {
     event = { unreadable: Buffer.from(msg.data).toString('base64') }
+    body = JSON.stringify(event)
   }
   const e = (typeof event === 'object' && event !== null ? event : { value: event }) as Record<string, unknown>
   const eventId = typeof e.id === 'string' && e.id !== '' ? e.id : `stream:${STREAMS.events.name}:${msg.seq}`
   const type = typeof e.type === 'string' ? e.type : 'unknown'
-  return { subject: msg.subject, eventId, type, event: e }
+  return { subject: msg.subject, eventId, type, body, event: e }
 }

@@ -13,10 +13,11 @@ export const ledger = audit.table('ledger', {
   eventId: text('event_id').notNull(),
   subject: text('subject').notNull(),
   type: text('type').notNull(),
-  event: jsonb('event').notNull(),
+  /** the event exactly as it was published (JSON text): what is hashed is what came */
+  body: text('body').notNull(),
   /** the previous entry's hash (64 zeros for the first) */
   prev: text('prev').notNull(),
-  /** SHA-256 of the canonical JSON (RFC 8785) of { seq, eventId, subject, event, prev } */
+  /** SHA-256 of the canonical JSON (RFC 8785) of { seq, eventId, subject, body, prev } */
   hash: text('hash').notNull(),
   recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow()
 }, (t) => [uniqueIndex('ledger_event_id').on(t.eventId)])
@@ -51,8 +52,10 @@ export const workFiles = audit.table('work_files', {
   completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
   completedLevel: text('completed_level')
 }, (t) => [
-  index('work_files_open').on(t.path, t.level, t.dueAt).where(sql`${t.closedAt} is null`),
-  index('work_files_closed_at').on(t.closedAt)
+  // Open files only (a small share of all), with what the report counts of them: an index-only
+  // scan answers open and overdue for any subtree (text_pattern_ops: a prefix LIKE under any collation).
+  index('work_files_open').on(t.path.op('text_pattern_ops'), t.level, t.dueAt, t.openedAt, t.agency).where(sql`${t.closedAt} is null`),
+  index('work_files_closed_at').on(t.closedAt, t.openedAt)
 ])
 
 const rollupColumns = {

@@ -7,6 +7,9 @@ export interface IncomingEvent {
   subject: string
   eventId: string
   type: string
+  /** the message's text, recorded and hashed as it is */
+  body: string
+  /** the same, parsed: what the measure reads */
   event: unknown
 }
 
@@ -34,17 +37,17 @@ export async function appendToLedger (sql: Sql, batch: readonly IncomingEvent[])
     let { seq, hash: prev } = head
     const rows = fresh.map((e) => {
       seq += 1
-      const hash = entryHash({ seq, eventId: e.eventId, subject: e.subject, event: e.event, prev })
+      const hash = entryHash({ seq, eventId: e.eventId, subject: e.subject, body: e.body, prev })
       const row = { seq, prev, hash, ...e }
       prev = hash
       return row
     })
     await tx`
-      insert into audit.ledger (seq, event_id, subject, type, event, prev, hash)
-      select seq::bigint, event_id, subject, type, event::jsonb, prev, hash
+      insert into audit.ledger (seq, event_id, subject, type, body, prev, hash)
+      select seq::bigint, event_id, subject, type, body, prev, hash
       from unnest(${rows.map((r) => String(r.seq))}::text[], ${rows.map((r) => r.eventId)}::text[], ${rows.map((r) => r.subject)}::text[],
-                  ${rows.map((r) => r.type)}::text[], ${rows.map((r) => JSON.stringify(r.event))}::text[], ${rows.map((r) => r.prev)}::text[],
-                  ${rows.map((r) => r.hash)}::text[]) as u(seq, event_id, subject, type, event, prev, hash)`
+                  ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.body)}::text[], ${rows.map((r) => r.prev)}::text[],
+                  ${rows.map((r) => r.hash)}::text[]) as u(seq, event_id, subject, type, body, prev, hash)`
     await applyMeasure(tx, fresh.map((e) => e.event))
     return { head: { seq, hash: prev }, appended: rows.length }
   })

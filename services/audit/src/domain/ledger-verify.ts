@@ -23,8 +23,8 @@ export async function verifyLedger (sql: Sql, signatures: Pick<SignatureChecker,
     select seq, hash, to_json(at) #>> '{}' as at, agency, signature from audit.checkpoints order by seq`
   const wanted = new Set(checkpoints.map((c) => Number(c.seq)))
   for (let after = 0; ;) {
-    const rows = await sql<Array<{ seq: string, event_id: string, subject: string, event: unknown, prev: string, hash: string }>>`
-      select seq, event_id, subject, event, prev, hash from audit.ledger where seq > ${after} order by seq limit ${PAGE}`
+    const rows = await sql<Array<{ seq: string, event_id: string, subject: string, body: string, prev: string, hash: string }>>`
+      select seq, event_id, subject, body, prev, hash from audit.ledger where seq > ${after} order by seq limit ${PAGE}`
     if (rows.length === 0) break
     for (const row of rows) {
       const seq = Number(row.seq)
@@ -34,7 +34,7 @@ export async function verifyLedger (sql: Sql, signatures: Pick<SignatureChecker,
           firstBroken = { seq: expectedSeq, eventId: null, reason: 'entry_missing', detail: `entries ${expectedSeq}…${seq - 1} are missing` }
         } else if (row.prev !== prev) {
           firstBroken = { seq, eventId: row.event_id, reason: 'chain_broken', detail: `its prev ${row.prev} is not the hash ${prev} of entry ${seq - 1}` }
-        } else if (entryHash({ seq, eventId: row.event_id, subject: row.subject, event: row.event, prev: row.prev }) !== row.hash) {
+        } else if (entryHash({ seq, eventId: row.event_id, subject: row.subject, body: row.body, prev: row.prev }) !== row.hash) {
           firstBroken = { seq, eventId: row.event_id, reason: 'entry_altered', detail: 'its content no longer hashes to its recorded hash' }
         }
       }

@@ -80,16 +80,24 @@ async function closedRows (sql: Sql, prefix: string, parts: PeriodParts, by: 'le
   return rows.map((r) => ({ key: r.key, level: r.level, closed: Number(r.closed), online: Number(r.online) }))
 }
 
-/** Work files open at `at` (opened before, not closed by then), and of them past their due time. */
+/**
+ * Work files open at `at` (opened before, not closed by then), and of them past their due time: the
+ * files still open (a small partial index) plus those closed since `at` (few, for a recent period).
+ */
 async function openRows (sql: Sql, prefix: string, at: Date, by: 'level' | 'agency'): Promise<OpenRow[]> {
   const key = by === 'level' ? sql`coalesce(level, 'unknown')` : sql`agency`
   const t = at.toISOString()
-  const rows = await sql<Array<{ key: string, level: string, open: number, overdue: number }>>`
+  const like = prefix + '%'
+  return await sql<OpenRow[]>`
     select ${key} as key, coalesce(level, 'unknown') as level, count(*)::int as open, (count(*) filter (where due_at < ${t}::timestamptz))::int as overdue
-    from audit.work_files
-    where path like ${prefix + '%'} and opened_at < ${t}::timestamptz and (closed_at is null or closed_at >= ${t}::timestamptz)
+    from (
+      select agency, level, due_at from audit.work_files
+        where closed_at is null and path like ${like} and opened_at < ${t}::timestamptz
+      union all
+      select agency, level, due_at from audit.work_files
+        where closed_at >= ${t}::timestamptz and opened_at < ${t}::timestamptz and path like ${like}
+    ) f
     group by 1, 2`
-  return rows
 }
 
 async function agencyFigures (sql: Sql, directory: DirectoryView, prefix: string, parts: PeriodParts, openAt: Date): Promise<AgencyFigures[]> {

@@ -11,19 +11,20 @@ const noSignatures = { checkOne: () => { throw new Error('no checkpoint expected
 
 function event (type = 'document.sent'): IncomingEvent {
   const id = randomUUID()
-  return { subject: 'events.H38.31.00.000.routing', eventId: id, type, event: { id, type, agency: '000.00.31.H38', level: 'district', at: new Date().toISOString(), note: 'Công văn số 12/UBND-VP' } }
+  const event = { id, type, agency: '000.00.31.H38', level: 'district', at: new Date().toISOString(), note: 'Công văn số 12/UBND-VP' }
+  return { subject: 'events.H38.31.00.000.routing', eventId: id, type, body: JSON.stringify(event), event }
 }
 
 t.test('entries chain: each carries the previous hash and the hash of its canonical form', async (t) => {
   const batch = [event(), event(), event()]
   const { head, appended } = await appendToLedger(sql, batch)
   t.equal(appended, 3)
-  const rows = await sql<Array<{ seq: string, event_id: string, subject: string, event: unknown, prev: string, hash: string }>>`select * from audit.ledger order by seq`
+  const rows = await sql<Array<{ seq: string, event_id: string, subject: string, body: string, prev: string, hash: string }>>`select * from audit.ledger order by seq`
   t.same(rows.map((r) => Number(r.seq)), [1, 2, 3])
   t.equal(rows[0]!.prev, GENESIS_HASH)
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!
-    t.equal(r.hash, entryHash({ seq: Number(r.seq), eventId: r.event_id, subject: r.subject, event: r.event, prev: r.prev }))
+    t.equal(r.hash, entryHash({ seq: Number(r.seq), eventId: r.event_id, subject: r.subject, body: r.body, prev: r.prev }))
     if (i > 0) t.equal(r.prev, rows[i - 1]!.hash)
   }
   t.same(head, { seq: 3, hash: rows[2]!.hash })
@@ -52,12 +53,12 @@ t.test('two writers at once extend one chain without a gap or a fork', async (t)
 t.test('verify points at the first broken entry: altered, chain rewritten, missing', async (t) => {
   t.match(await verifyLedger(sql, noSignatures), { ok: true, firstBroken: null })
   const [victim] = await sql<[{ event_id: string }]>`select event_id from audit.ledger where seq = 100`
-  await sql`update audit.ledger set event = jsonb_set(event, '{note}', '"Công văn số 13/UBND-VP"') where seq = 100`
+  await sql`update audit.ledger set body = replace(body, 'số 12/UBND-VP', 'số 13/UBND-VP') where seq = 100`
   t.match(await verifyLedger(sql, noSignatures), { ok: false, entries: 405, firstBroken: { seq: 100, eventId: victim!.event_id, reason: 'entry_altered' } })
 
   // Whoever also recomputes the altered entry's hash breaks the link to the next one instead.
-  const [row] = await sql<[{ seq: string, event_id: string, subject: string, event: unknown, prev: string }]>`select seq, event_id, subject, event, prev from audit.ledger where seq = 100`
-  await sql`update audit.ledger set hash = ${entryHash({ seq: 100, eventId: row!.event_id, subject: row!.subject, event: row!.event, prev: row!.prev })} where seq = 100`
+  const [row] = await sql<[{ seq: string, event_id: string, subject: string, body: string, prev: string }]>`select seq, event_id, subject, body, prev from audit.ledger where seq = 100`
+  await sql`update audit.ledger set hash = ${entryHash({ seq: 100, eventId: row!.event_id, subject: row!.subject, body: row!.body, prev: row!.prev })} where seq = 100`
   t.match(await verifyLedger(sql, noSignatures), { ok: false, firstBroken: { seq: 101, reason: 'chain_broken' } })
 
   await sql`delete from audit.ledger where seq = 50`

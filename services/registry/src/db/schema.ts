@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { pgSchema, text, integer, timestamp, index, jsonb, primaryKey, check } from 'drizzle-orm/pg-core'
+import { pgSchema, text, integer, timestamp, index, jsonb, primaryKey, check, uuid } from 'drizzle-orm/pg-core'
 
 export const registry = pgSchema('registry')
 
@@ -73,3 +73,20 @@ export const tokenKeys = registry.table('token_keys', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   retiredAt: timestamp('retired_at', { withTimezone: true })
 })
+
+/**
+ * Registry's events (directory, keys, credentials, refused token requests), recorded in the same
+ * transaction as what they tell, until JetStream has them: the outbox of the EVENTS stream. A row
+ * is deleted once published; what is left after a crash is sent by the sweeper. `agency` is null
+ * for an event of no agency (published on `events.system.registry`). Refusals have an index of
+ * their own, so counting those still waiting (to bound them during an outage) reads only them.
+ */
+export const events = registry.table('events', {
+  id: uuid('id').primaryKey(),
+  agency: text('agency'),
+  body: jsonb('body').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [
+  index('events_created').on(t.createdAt),
+  index('events_token_refusals').on(t.createdAt).where(sql`(${t.body}->>'type') = 'token.refused'`)
+])

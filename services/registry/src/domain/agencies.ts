@@ -5,20 +5,26 @@ import { agencies } from '../db/schema.ts'
 import { foldForSearch } from './name-search.ts'
 import { inputColumns, toDirectoryEntry, type AgencyRow } from './agency-rows.ts'
 import type { ParentFacts } from './agency-placement.ts'
+import type { RegistryOutbox } from './event-outbox.ts'
+import { agencyChanged, agencyCreated } from './registry-events.ts'
+import type { RegistryEvent } from '@lienthong/contracts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 
 export { toDirectoryEntry }
 
 /**
- * Inserts or updates agencies in one transaction. The version rises only for rows that changed,
- * so importing the same file twice changes nothing; status is never touched by an import.
+ * Inserts or updates agencies in one transaction, with an `agency.created` or `agency.changed`
+ * event for each row written. The version rises only for rows that changed, so importing the same
+ * file twice changes (and tells) nothing; status is never touched by an import.
  * Returns the rows that were written.
  */
-export async function upsertAgencies (db: Db, inputs: AgencyInput[]): Promise<DirectoryEntry[]> {
+export async function upsertAgencies (db: Db, outbox: RegistryOutbox, inputs: AgencyInput[]): Promise<DirectoryEntry[]> {
   const written: DirectoryEntry[] = []
+  const recorded: RegistryEvent[] = []
   await db.transaction(async (tx) => {
     for (let i = 0; i < inputs.length; i += 2000) {
+      const before = await lockedEntries(tx, inputs.slice(i, i + 2000).map((a) => a.code))
       const rows = await tx.insert(agencies).values(inputs.slice(i, i + 2000).map(inputColumns)).onConflictDoUpdate({
         target: agencies.code,
         set: {
@@ -31,10 +37,28 @@ export async function upsertAgencies (db: Db, inputs: AgencyInput[]): Promise<Di
         },
         setWhere: raw`(${agencies.name}, ${agencies.level}, ${agencies.kind}) is distinct from (excluded.name, excluded.level, excluded.kind)`
       }).returning()
-      written.push(...rows.map(toDirectoryEntry))
+      const entries = rows.map(toDirectoryEntry)
+      written.push(...entries)
+      const now = new Date()
+      recorded.push(...await outbox.record(tx, entries.flatMap((e) => {
+        const was = before.get(e.code)
+        const told = was === undefined ? agencyCreated(e, 'import', now) : agencyChanged(was, e, 'import', now)
+        return told === undefined ? [] : [told]
+      })))
     }
   })
+  outbox.publish(recorded)
   return written
+}
+
+/** The agencies of these codes that exist, locked until the transaction ends: what a write changes them from. */
+export async function lockedEntries (tx: Db, codes: string[]): Promise<Map<string, DirectoryEntry>> {
+  const found = new Map<string, DirectoryEntry>()
+  for (let i = 0; i < codes.length; i += 5000) {
+    const rows = await tx.select().from(agencies).where(inArray(agencies.code, codes.slice(i, i + 5000))).for('update')
+    for (const r of rows) found.set(r.code, toDirectoryEntry(r))
+  }
+  return found
 }
 
 /** Inserts one new agency; undefined when the code is taken. */

@@ -1,10 +1,12 @@
 import type { KV } from '@nats-io/kv'
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import { agencyKeyBucketKey, type AgencyKeyEntry, type KeyAlgorithm, type KeyRole } from '@lienthong/contracts'
+import { agencyKeyBucketKey, type AgencyKeyEntry, type KeyAlgorithm, type KeyRole, type RegistryEvent } from '@lienthong/contracts'
 import type { ErrorFactory } from '@lienthong/platform'
 import { agencyKeys } from '../db/schema.ts'
 import { certificateFacts, type ValidatedKey } from './public-key.ts'
+import type { RegistryOutbox } from './event-outbox.ts'
+import { agencyKeyRegistered, agencyKeyRevoked } from './registry-events.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 type AgencyKeyRow = typeof agencyKeys.$inferSelect
@@ -65,18 +67,22 @@ export async function publishAgencyKey (bucket: KV, entry: AgencyKeyEntry): Prom
  * new row is still locked, so a revocation of the same kid cannot be overtaken by this older put;
  * if NATS refuses the put, nothing is stored.
  */
-export async function addAgencyKey (db: Db, bucket: KV, agency: string, key: ValidatedKey, fail: Fail): Promise<AgencyKeyEntry> {
+export async function addAgencyKey (db: Db, bucket: KV, outbox: RegistryOutbox, agency: string, key: ValidatedKey, fail: Fail): Promise<AgencyKeyEntry> {
   let published: AgencyKeyEntry | undefined
+  let recorded: RegistryEvent[] = []
   try {
-    return await db.transaction(async (tx) => {
+    const added = await db.transaction(async (tx) => {
       await refuseRoleClashes(tx, [{ agency, key }], fail)
       const [row] = await tx.insert(agencyKeys).values(keyColumns(agency, key)).onConflictDoNothing().returning()
       if (row === undefined) throw fail('KEY_EXISTS', `${agency} already has a key ${key.kid}; a replacement key needs a new kid`)
       const entry = toKeyEntry(row)
+      recorded = await outbox.record(tx, [agencyKeyRegistered(entry)])
       await publishOrFail(bucket, entry, fail)
       published = entry
       return entry
     })
+    outbox.publish(recorded)
+    return added
   } catch (err) {
     // The commit failed after the put: take the key back out, or services would trust a key
     // the registry does not have.
@@ -90,10 +96,11 @@ export async function addAgencyKey (db: Db, bucket: KV, agency: string, key: Val
  * nothing. A key already registered with the same public key counts as done, so the import can be
  * run again; the same kid with another key is a conflict, and nothing is stored.
  */
-export async function addAgencyKeys (db: Db, bucket: KV, keys: Array<{ agency: string, key: ValidatedKey }>, fail: Fail): Promise<{ registered: number, existing: number }> {
+export async function addAgencyKeys (db: Db, bucket: KV, outbox: RegistryOutbox, keys: Array<{ agency: string, key: ValidatedKey }>, fail: Fail): Promise<{ registered: number, existing: number }> {
   const published: AgencyKeyEntry[] = []
+  let recorded: RegistryEvent[] = []
   try {
-    return await db.transaction(async (tx) => {
+    const added = await db.transaction(async (tx) => {
       await refuseRoleClashes(tx, keys, fail)
       const inserted: AgencyKeyRow[] = []
       for (let i = 0; i < keys.length; i += 1000) {
@@ -107,6 +114,8 @@ export async function addAgencyKeys (db: Db, bucket: KV, keys: Array<{ agency: s
           throw fail('KEY_EXISTS', `${agency} already has another key ${key.kid}; a replacement key needs a new kid`)
         }
       }
+      const now = new Date()
+      recorded = await outbox.record(tx, inserted.map((r) => agencyKeyRegistered(toKeyEntry(r), now)))
       for (let i = 0; i < inserted.length; i += CONCURRENCY) {
         const batch = inserted.slice(i, i + CONCURRENCY).map(toKeyEntry)
         published.push(...batch)
@@ -114,6 +123,8 @@ export async function addAgencyKeys (db: Db, bucket: KV, keys: Array<{ agency: s
       }
       return { registered: inserted.length, existing: others.length }
     })
+    outbox.publish(recorded)
+    return added
   } catch (err) {
     // Not committed: take back what services may already have seen.
     await Promise.all(published.map(async (e) => { await bucket.delete(agencyKeyBucketKey(e.agency, e.kid)).catch(() => {}) }))
@@ -153,17 +164,24 @@ function samePublicKey (a: Record<string, unknown>, b: Record<string, unknown>):
  * (Should the commit fail after the put, services see the key revoked while the table does not:
  * the safe side, and the administrator's retry settles it.)
  */
-export async function revokeAgencyKey (db: Db, bucket: KV, agency: string, kid: string, fail: Fail): Promise<AgencyKeyEntry> {
-  return await db.transaction(async (tx) => {
+export async function revokeAgencyKey (db: Db, bucket: KV, outbox: RegistryOutbox, agency: string, kid: string, fail: Fail): Promise<AgencyKeyEntry> {
+  let recorded: RegistryEvent[] = []
+  const revoked = await db.transaction(async (tx) => {
+    const [was] = await tx.select({ revokedAt: agencyKeys.revokedAt }).from(agencyKeys)
+      .where(and(eq(agencyKeys.agencyCode, agency), eq(agencyKeys.kid, kid))).for('update')
     const [row] = await tx.update(agencyKeys)
       .set({ revokedAt: sql`coalesce(${agencyKeys.revokedAt}, now())` })
       .where(and(eq(agencyKeys.agencyCode, agency), eq(agencyKeys.kid, kid)))
       .returning()
     if (row === undefined) throw fail('KEY_NOT_FOUND', `${agency} has no key ${kid}`)
     const entry = toKeyEntry(row)
+    // Revoked once: a repeat publishes the key again but tells nothing new.
+    if (was?.revokedAt === null) recorded = await outbox.record(tx, [agencyKeyRevoked(entry)])
     await publishOrFail(bucket, entry, fail)
     return entry
   })
+  outbox.publish(recorded)
+  return revoked
 }
 
 /** Every key of the agency, revoked ones included, oldest first. */

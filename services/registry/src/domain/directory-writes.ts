@@ -1,16 +1,19 @@
-import { parentCode, type AgencyInput, type DirectoryEntry } from '@lienthong/contracts'
+import { parentCode, type AgencyInput, type DirectoryEntry, type RegistryEvent } from '@lienthong/contracts'
 import type { RegistryContext } from '../context.ts'
-import { getAgency, insertAgency, liveChildren, lockedFacts, parentFacts, setAgencyStatus, updateAgency, upsertAgencies, type AgencyChanges } from './agencies.ts'
+import { getAgency, insertAgency, liveChildren, lockedEntries, lockedFacts, parentFacts, setAgencyStatus, updateAgency, upsertAgencies, type AgencyChanges } from './agencies.ts'
 import { checkImport, type ImportRow, type RowProblem } from './agency-import.ts'
 import { placementProblem } from './agency-placement.ts'
 import { publishDirectory } from './directory-publisher.ts'
+import { agencyChanged, agencyCreated } from './registry-events.ts'
 
 /**
- * Every change to the directory: checked, written to registry's table, then put into the KV
- * bucket the other services mirror, so it takes effect everywhere within moments.
+ * Every change to the directory: checked, written to registry's table with its event (for the
+ * audit ledger) in one transaction, then put into the KV bucket the other services mirror, so it
+ * takes effect everywhere within moments, and its event published.
  */
 
 export async function createAgency (ctx: RegistryContext, input: AgencyInput, endpoints: { webhookUrl?: string | null, mailAddress?: string | null }): Promise<DirectoryEntry> {
+  let recorded: RegistryEvent[] = []
   const created = await ctx.db.transaction(async (tx) => {
     const parentOf = parentCode(input.code)
     const parent = parentOf !== null ? await lockedFacts(tx, parentOf, 'share') : undefined
@@ -18,8 +21,10 @@ export async function createAgency (ctx: RegistryContext, input: AgencyInput, en
     if (problem !== undefined) throw ctx.fail('INVALID_PLACEMENT', problem)
     const row = await insertAgency(tx, input, endpoints)
     if (row === undefined) throw ctx.fail('AGENCY_EXISTS', `${input.code} is already in the directory`)
+    recorded = await ctx.events.record(tx, [agencyCreated(row, 'api')])
     return row
   })
+  ctx.events.publish(recorded)
   await publishDirectory(ctx, [created])
   return created
 }
@@ -33,8 +38,16 @@ export async function changeAgency (ctx: RegistryContext, code: string, changes:
     const problem = placementProblem(next, parent, ctx.config.LEVELS)
     if (problem !== undefined) throw ctx.fail('INVALID_PLACEMENT', problem)
   }
-  const updated = await updateAgency(ctx.db, code, changes)
-  if (updated === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
+  let recorded: RegistryEvent[] = []
+  const updated = await ctx.db.transaction(async (tx) => {
+    const before = (await lockedEntries(tx, [code])).get(code)
+    if (before === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
+    const after = (await updateAgency(tx, code, changes))!
+    const told = agencyChanged(before, after, 'api')
+    if (told !== undefined) recorded = await ctx.events.record(tx, [told])
+    return after
+  })
+  ctx.events.publish(recorded)
   await publishDirectory(ctx, [updated])
   return updated
 }
@@ -56,15 +69,21 @@ export async function changeStatus (ctx: RegistryContext, code: string, action: 
     await publishDirectory(ctx, [current])
     return current
   }
+  let recorded: RegistryEvent[] = []
   const changed = await ctx.db.transaction(async (tx) => {
-    await lockedFacts(tx, code, 'update')
+    const before = (await lockedEntries(tx, [code])).get(code)
+    if (before === undefined) return undefined
     if (target === 'retired') {
       const live = await liveChildren(tx, code)
       if (live.length > 0) throw ctx.fail('HAS_LIVE_CHILDREN', `retire these first: ${live.slice(0, 20).join(', ')}${live.length > 20 ? ` and ${live.length - 20} more` : ''}`, { children: live.length })
     }
-    return await setAgencyStatus(tx, code, target)
+    const after = (await setAgencyStatus(tx, code, target))!
+    const told = agencyChanged(before, after, 'api')
+    if (told !== undefined) recorded = await ctx.events.record(tx, [told])
+    return after
   })
   if (changed === undefined) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${code}`)
+  ctx.events.publish(recorded)
   await publishDirectory(ctx, [changed])
   return changed
 }
@@ -76,7 +95,7 @@ export async function importDirectory (ctx: RegistryContext, rows: ImportRow[], 
   if (all.length > 0) {
     throw ctx.fail('IMPORT_INVALID', `${all.length} problem${all.length === 1 ? '' : 's'} in the import; nothing was written`, { problems: all.slice(0, 1000) })
   }
-  const changed = await upsertAgencies(ctx.db, agencies)
+  const changed = await upsertAgencies(ctx.db, ctx.events, agencies)
   await publishDirectory(ctx, changed)
   return { received: agencies.length, changed: changed.length }
 }

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
 import { OPERATOR_SUBJECT, SCOPES } from '@lienthong/contracts'
 import type { ServiceApp } from '@lienthong/platform'
-import { authenticateClient } from '../domain/api-clients.ts'
+import { authenticateClient, clientAgency } from '../domain/api-clients.ts'
+import { recordTokenRefusal, type TokenRefusal } from '../domain/token-refusals.ts'
 import { getAgency } from '../domain/agencies.ts'
 import { LoginThrottle } from '../domain/login-throttle.ts'
 import type { RegistryContext } from '../context.ts'
@@ -19,6 +20,16 @@ export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): P
   // token) cannot lock that DMS out from elsewhere, and one address cannot try many clients.
   const throttle = new LoginThrottle({ lockAfter: ctx.config.LOGIN_LOCK_AFTER, maxDelayMs: ctx.config.LOGIN_MAX_DELAY_MS })
   const perAddress = new LoginThrottle({ lockAfter: ctx.config.LOGIN_LOCK_AFTER * 5, maxDelayMs: ctx.config.LOGIN_MAX_DELAY_MS })
+  // A refusal that cannot be recorded (database trouble, or the bound reached) is logged and still refused.
+  const tell = async (refusal: TokenRefusal): Promise<void> => {
+    try {
+      if (!await recordTokenRefusal(ctx.db, ctx.events, refusal, ctx.config.TOKEN_REFUSALS_KEPT_MAX)) {
+        app.log.warn({ clientId: refusal.clientId, reason: refusal.reason }, 'refused token request not recorded: too many refusals wait for JetStream')
+      }
+    } catch (err) {
+      app.log.warn({ err, clientId: refusal.clientId }, 'refused token request not recorded')
+    }
+  }
 
   app.post('/v1/auth/token', {
     schema: { tags: ['auth'], summary: 'Issue an access token', security: [], body: TokenRequest, response: { 200: TokenResponse } }
@@ -27,19 +38,24 @@ export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): P
     const address = [request.ip]
     const locked = Math.max(throttle.lockedFor(pair), perAddress.lockedFor(address))
     if (locked > 0) {
+      await tell({ clientId: request.body.clientId, agency: await clientAgency(ctx.db, request.body.clientId).catch(() => null), reason: 'rate_limited' })
       void reply.header('retry-after', String(locked))
       throw ctx.fail('RATE_LIMITED', `too many failed attempts; try again in ${locked} s`)
     }
     const client = await authenticateClient(ctx.db, request.body.clientId, request.body.clientSecret)
-    if (client === undefined) {
+    if (!client.ok) {
       request.log.warn({ clientId: request.body.clientId }, 'refused token request')
+      await tell({ clientId: request.body.clientId, agency: client.agency, reason: client.reason })
       await sleep(Math.max(throttle.fail(pair), perAddress.fail(address)))
       throw ctx.fail('INVALID_CLIENT', 'the client id or the secret is wrong')
     }
     throttle.succeed(pair[0]!)
     if (client.agency !== null) {
       const agency = await getAgency(ctx.db, client.agency)
-      if (agency?.status !== 'active') throw ctx.fail('AGENCY_INACTIVE', `${client.agency} is ${agency?.status ?? 'not in the directory'}`)
+      if (agency?.status !== 'active') {
+        await tell({ clientId: request.body.clientId, agency: client.agency, reason: 'agency_inactive' })
+        throw ctx.fail('AGENCY_INACTIVE', `${client.agency} is ${agency?.status ?? 'not in the directory'}`)
+      }
     }
     const scopes = client.scopes.split(' ')
     // An auditor sees one subtree: their agency's, unless the client was issued for a narrower one.

@@ -30,7 +30,7 @@ export async function clientRoutes (app: ServiceApp, ctx: RegistryContext): Prom
     if (under !== undefined && under !== code && !codeToSubjectTokens(under).startsWith(subtreeTokenPrefix(code))) {
       throw ctx.fail('VALIDATION_FAILED', `an auditor of ${code} can be limited to its own subtree only, and ${under} is outside it`)
     }
-    const issued = await createApiClient(ctx.db, code, request.body?.scopes ?? DMS_SCOPES, under ?? null)
+    const issued = await createApiClient(ctx.db, ctx.events, code, request.body?.scopes ?? DMS_SCOPES, under ?? null)
     return await reply.code(201).send({ ...issued, agency: code })
   })
 
@@ -43,7 +43,7 @@ export async function clientRoutes (app: ServiceApp, ctx: RegistryContext): Prom
       response: { 200: z.object({ clientId: z.string(), agency: z.string().nullable(), revokedAt: z.string() }) }
     }
   }, async (request) => {
-    const revoked = await revokeApiClient(ctx.db, request.params.clientId)
+    const revoked = await revokeApiClient(ctx.db, ctx.events, request.params.clientId)
     if (revoked === undefined) throw ctx.fail('CLIENT_NOT_FOUND', `no client ${request.params.clientId}`)
     return { ...revoked, revokedAt: revoked.revokedAt.toISOString() }
   })

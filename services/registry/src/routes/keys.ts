@@ -55,7 +55,7 @@ export async function keyRoutes (app: ServiceApp, ctx: RegistryContext): Promise
   }, async (request, reply) => {
     await requireAgency(request.params.code)
     const key = validateSubmittedKey(request.body, ctx.fail, new Date(), ctx.keyPolicy)
-    const entry = await addAgencyKey(ctx.db, ctx.agencyKeysBucket, request.params.code, key, ctx.fail)
+    const entry = await addAgencyKey(ctx.db, ctx.agencyKeysBucket, ctx.events, request.params.code, key, ctx.fail)
     return await reply.code(201).send(entry)
   })
 
@@ -73,7 +73,7 @@ export async function keyRoutes (app: ServiceApp, ctx: RegistryContext): Promise
     if (unknown.length > 0) throw ctx.fail('AGENCY_NOT_FOUND', `no agency ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', …' : ''}`, { agencies: unknown })
     const now = new Date()
     const keys = request.body.keys.map(({ agency, key }) => ({ agency, key: validateSubmittedKey(key, ctx.fail, now, ctx.keyPolicy) }))
-    return await addAgencyKeys(ctx.db, ctx.agencyKeysBucket, keys, ctx.fail)
+    return await addAgencyKeys(ctx.db, ctx.agencyKeysBucket, ctx.events, keys, ctx.fail)
   })
 
   app.post('/v1/agencies/:code/keys/:kid/revoke', {
@@ -87,6 +87,6 @@ export async function keyRoutes (app: ServiceApp, ctx: RegistryContext): Promise
   }, async (request) => {
     const { code, kid } = request.params
     await requireAgency(code)
-    return await revokeAgencyKey(ctx.db, ctx.agencyKeysBucket, code, kid, ctx.fail)
+    return await revokeAgencyKey(ctx.db, ctx.agencyKeysBucket, ctx.events, code, kid, ctx.fail)
   })
 }

@@ -1,5 +1,5 @@
 import { isNotNull as sqlIsNotNull, isNull as sqlIsNull, sql } from 'drizzle-orm'
-import { pgSchema, text, integer, timestamp, jsonb, primaryKey, uniqueIndex, index } from 'drizzle-orm/pg-core'
+import { pgSchema, text, integer, timestamp, jsonb, primaryKey, uniqueIndex, index, uuid } from 'drizzle-orm/pg-core'
 
 export const routing = pgSchema('routing')
 
@@ -68,3 +68,15 @@ export const deliveryStatuses = routing.table('delivery_statuses', {
   receipt: jsonb('receipt'),
   signature: text('signature')
 }, (t) => [primaryKey({ columns: [t.documentId, t.recipient, t.code] })])
+
+/**
+ * Routing's events (document sent, recalled), recorded in the same transaction as what they tell,
+ * until JetStream has them: the outbox of the EVENTS stream. A row is deleted once published; what
+ * is left after a crash is sent by the sweeper (the event id keeps JetStream from taking it twice).
+ */
+export const events = routing.table('events', {
+  id: uuid('id').primaryKey(),
+  agency: text('agency').notNull(),
+  body: jsonb('body').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+}, (t) => [index('events_created').on(t.createdAt)])

@@ -39,7 +39,7 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
     await checkOriginal(ctx, agency, body.document)
     const recipients = resolveAddressing(ctx.directory, agency, body.to, fail, { policy: ctx.config.sendPolicy, recipientsMax: ctx.config.RECIPIENTS_MAX })
     const signed = await signedEnvelope(ctx, agency, body)
-    row = (await storeDocument(ctx.db, { ...probe, requestDigest, recipients, signed })).row
+    row = (await storeDocument(ctx.db, ctx.events, { ...probe, requestDigest, recipients, signed })).row
   }
   if (row.requestDigest !== requestDigest) {
     throw row.idempotencyKey === key

@@ -3,6 +3,8 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { DocumentFields } from '@lienthong/contracts'
 import { deliveries, documents } from '../db/schema.ts'
 import type { SignedEnvelope } from './envelope-signing.ts'
+import type { NewRoutingEvent, RoutingOutbox } from './event-outbox.ts'
+import type { RoutingEvent } from '@lienthong/contracts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 export type DocumentRow = typeof documents.$inferSelect
@@ -18,12 +20,14 @@ export interface NewDocument {
 }
 
 /**
- * Stores a document and a queued delivery per recipient in one transaction. When the id, the
- * idempotency key or the number is already taken, nothing is written and that row is returned instead,
- * so the caller can tell a retry (same digest) from a conflict.
+ * Stores a document, a queued delivery per recipient and the `document.sent` event in one
+ * transaction. When the id, the idempotency key or the number is already taken, nothing is written
+ * and that row is returned instead, so the caller can tell a retry (same digest) from a conflict.
+ * The event is published once the transaction committed (or by the sweeper).
  */
-export async function storeDocument (db: Db, doc: NewDocument): Promise<{ created: boolean, row: DocumentRow }> {
-  return await db.transaction(async (tx) => {
+export async function storeDocument (db: Db, outbox: RoutingOutbox, doc: NewDocument): Promise<{ created: boolean, row: DocumentRow }> {
+  let recorded: RoutingEvent[] = []
+  const stored = await db.transaction(async (tx) => {
     const inserted = await tx.insert(documents).values({
       id: doc.id,
       sender: doc.sender,
@@ -44,11 +48,40 @@ export async function storeDocument (db: Db, doc: NewDocument): Promise<{ create
       for (let i = 0; i < doc.recipients.length; i += 5000) {
         await tx.insert(deliveries).values(doc.recipients.slice(i, i + 5000).map((recipient) => ({ documentId: doc.id, recipient })))
       }
+      recorded = await outbox.record(tx, [documentSent(inserted[0])])
       return { created: true, row: inserted[0] }
     }
     // The row that conflicted cannot vanish: documents are never deleted.
     return { created: false, row: (await findDocument(tx, doc))! }
   })
+  outbox.publish(recorded)
+  return stored
+}
+
+/** What an auditor needs of a send, from the stored row (its signed fields, not the request). */
+export function documentSent (row: DocumentRow): NewRoutingEvent {
+  const fields = row.fields as DocumentFields
+  const attachments = (row.envelope as { attachments?: unknown[] } | null)?.attachments?.length ?? 0
+  return {
+    type: 'document.sent',
+    agency: row.sender,
+    at: row.acceptedAt.toISOString(),
+    documentId: row.id,
+    sender: row.sender,
+    recipients: row.recipients,
+    priority: row.priority,
+    number: row.number,
+    notation: row.notation,
+    documentType: fields.type,
+    subject: fields.subject,
+    issuedAt: fields.issuedAt,
+    attachments,
+    signedBy: row.signedBy === 'dms' ? 'dms' : 'custody',
+    envelopeDigest: row.envelopeDigest,
+    businessType: row.businessType,
+    originalId: row.originalId,
+    responseFor: fields.responseFor ?? null
+  }
 }
 
 /**

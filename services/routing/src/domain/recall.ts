@@ -1,10 +1,11 @@
 import { and, eq, inArray, isNull, lte, or } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import type { RecallRequest } from '@lienthong/contracts'
+import type { RecallRequest, RoutingEvent } from '@lienthong/contracts'
 import type { RoutingContext } from '../context.ts'
-import { deliveries, deliveryStatuses } from '../db/schema.ts'
+import { deliveries, deliveryStatuses, documents } from '../db/schema.ts'
 import { senderDocument } from './delivery-status.ts'
 import { sendPendingRecalls } from './recalls-publisher.ts'
+import type { RoutingOutbox } from './event-outbox.ts'
 
 type Db = PostgresJsDatabase<Record<string, unknown>>
 
@@ -72,7 +73,7 @@ export async function requestRecall (ctx: RoutingContext, id: string, agency: st
   const doc = await senderDocument(ctx.db, id, agency)
   // Another agency's document answers exactly as a missing one.
   if (doc === undefined) throw ctx.fail('DOCUMENT_NOT_FOUND', `no document ${id} sent by ${agency}`)
-  const { plan, outcome } = await storeRecall(ctx.db, id, body, now)
+  const { plan, outcome } = await storeRecall(ctx.db, ctx.events, id, body, now)
   if (outcome.recalled.length === 0) {
     throw ctx.fail('RECALL_NOT_ALLOWED', 'none of these recipients can be recalled: each refused the document or is not one of its recipients', { notRecalled: plan.notRecalled })
   }
@@ -86,9 +87,15 @@ export async function requestRecall (ctx: RoutingContext, id: string, agency: st
   return outcome
 }
 
-/** Stores a recall under a lock on the document's deliveries, so concurrent requests recall each recipient once. */
-export async function storeRecall (db: Db, id: string, body: RecallRequest, now: Date): Promise<{ plan: RecallPlan, outcome: RecallOutcome }> {
-  return await db.transaction(async (tx) => {
+/**
+ * Stores a recall under a lock on the document's deliveries, so concurrent requests recall each
+ * recipient once; the `document.recalled` event (of the recipients recalled for the first time) is
+ * written in the same transaction, so a repeat tells nothing new.
+ */
+export async function storeRecall (db: Db, outbox: RoutingOutbox, id: string, body: RecallRequest, now: Date): Promise<{ plan: RecallPlan, outcome: RecallOutcome }> {
+  let recorded: RoutingEvent[] = []
+  const stored = await db.transaction(async (tx) => {
+    const [doc] = await tx.select({ sender: documents.sender }).from(documents).where(eq(documents.id, id))
     const rows = await tx.select({ recipient: deliveries.recipient, recallRequestedAt: deliveries.recallRequestedAt })
       .from(deliveries).where(eq(deliveries.documentId, id)).for('update')
     const answers = await tx.select({ recipient: deliveryStatuses.recipient, code: deliveryStatuses.code, at: deliveryStatuses.at })
@@ -105,6 +112,9 @@ export async function storeRecall (db: Db, id: string, body: RecallRequest, now:
       // The current status follows the latest time, as with the recipients' own statuses.
       await tx.update(deliveries).set({ status: '13', statusAt: now })
         .where(and(eq(deliveries.documentId, id), inArray(deliveries.recipient, chunk), or(isNull(deliveries.statusAt), lte(deliveries.statusAt, now))))
+    }
+    if (doc !== undefined && plan.fresh.length > 0) {
+      recorded = await outbox.record(tx, [{ type: 'document.recalled', agency: doc.sender, at: now.toISOString(), documentId: id, recipients: plan.fresh, note }])
     }
     const fresh = new Set(plan.fresh)
     const wanted = new Set([...plan.fresh, ...plan.repeated])
@@ -132,4 +142,6 @@ export async function storeRecall (db: Db, id: string, body: RecallRequest, now:
       }
     }
   })
+  outbox.publish(recorded)
+  return stored
 }

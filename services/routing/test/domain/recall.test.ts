@@ -11,7 +11,7 @@ import { documentsWithUnsentRecalls } from '../../src/domain/recalls-publisher.t
 import { sweepOutbox } from '../../src/domain/outbox-sweeper.ts'
 import { createTestNats } from '../../../../test/harness/test-nats.ts'
 import { eventually } from '../../../../test/harness/http.ts'
-import { migratedDatabase, quietLog } from '../fixtures/db.ts'
+import { migratedDatabase, quietLog, recordingOutbox } from '../fixtures/db.ts'
 
 const SENDER = '000.00.00.H38'
 const A = '000.00.31.H38'
@@ -46,7 +46,7 @@ t.test('storeRecall: the 13 in each history and on each delivery, once', async (
   const id = await seed(db, '1', [A, B, C])
   await db.insert(deliveryStatuses).values({ documentId: id, recipient: C, code: '02', channel: 'online', at: new Date() })
   const now = new Date()
-  const first = await storeRecall(db, id, { note: 'nhầm' }, now)
+  const first = await storeRecall(db, recordingOutbox(db), id, { note: 'nhầm' }, now)
   t.same(first.outcome.recalled.map((r) => [r.recipient, r.repeat, r.requestedAt, r.note]), [[A, false, now.toISOString(), 'nhầm'], [B, false, now.toISOString(), 'nhầm']])
   t.same(first.outcome.notRecalled, [{ recipient: C, reason: 'refused' }])
   const rows = await db.select().from(deliveries).orderBy(deliveries.recipient)
@@ -57,7 +57,7 @@ t.test('storeRecall: the 13 in each history and on each delivery, once', async (
   t.equal(thirteens.length, 2)
 
   const later = new Date(now.getTime() + 1000)
-  const again = await storeRecall(db, id, { recipients: [A], note: 'khác' }, later)
+  const again = await storeRecall(db, recordingOutbox(db), id, { recipients: [A], note: 'khác' }, later)
   t.same(again.outcome.recalled.map((r) => [r.recipient, r.repeat, r.requestedAt, r.note]), [[A, true, now.toISOString(), 'nhầm']], 'a repeat is answered with the first request')
   t.equal((await db.select().from(deliveryStatuses)).length, 3, 'no second 13: the 02 and the two 13s')
 })
@@ -69,7 +69,7 @@ t.test('requestRecall publishes one message per recipient; a NATS outage leaves 
   const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 })
   t.teardown(async () => { await nc.close() })
   await ensureStreams(nc, [STREAMS.recalls])
-  const ctx = { db, js: jetstream(nc, { timeout: 2_000 }), fail: errorFactory('routing'), log: quietLog } as unknown as RoutingContext
+  const ctx = { db, js: jetstream(nc, { timeout: 2_000 }), events: recordingOutbox(db), fail: errorFactory('routing'), log: quietLog } as unknown as RoutingContext
   const jsm = await jetstreamManager(nc)
   const count = async (): Promise<number> => (await jsm.streams.info(STREAMS.recalls.name)).state.messages
 

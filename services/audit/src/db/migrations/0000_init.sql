@@ -23,7 +23,7 @@ CREATE TABLE "audit"."ledger" (
 	"event_id" text NOT NULL,
 	"subject" text NOT NULL,
 	"type" text NOT NULL,
-	"event" jsonb NOT NULL,
+	"body" text NOT NULL,
 	"prev" text NOT NULL,
 	"hash" text NOT NULL,
 	"recorded_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -57,5 +57,5 @@ CREATE TABLE "audit"."work_files" (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX "ledger_event_id" ON "audit"."ledger" USING btree ("event_id");--> statement-breakpoint
-CREATE INDEX "work_files_open" ON "audit"."work_files" USING btree ("path","level","due_at") WHERE "audit"."work_files"."closed_at" is null;--> statement-breakpoint
-CREATE INDEX "work_files_closed_at" ON "audit"."work_files" USING btree ("closed_at");
+CREATE INDEX "work_files_open" ON "audit"."work_files" USING btree ("path" text_pattern_ops,"level","due_at","opened_at","agency") WHERE "audit"."work_files"."closed_at" is null;--> statement-breakpoint
+CREATE INDEX "work_files_closed_at" ON "audit"."work_files" USING btree ("closed_at","opened_at");

@@ -1,0 +1,132 @@
+// The audit service on a whole stack: documents and steps through the public APIs end up in the
+// ledger and the report; auditors read only their subtree; verify finds a row altered in Postgres.
+import t from 'tap'
+import { startStack } from '../harness/stack.ts'
+import { eventually, request } from '../harness/http.ts'
+
+const PROVINCE = '000.00.00.H38'
+const DEPARTMENT = '000.00.01.H38'
+const DISTRICT = '000.00.31.H38'
+const OTHER_DISTRICT = '000.00.32.H38'
+const COMMUNE = '000.01.31.H38'
+
+const stack = await startStack(t)
+const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10)
+const year = today.slice(0, 4)
+const report = (token: string, query: string): Promise<any> => request('GET', `${stack.audit.url}/v1/reports/online-share?from=${year}-01-01&to=${year}-12-31&${query}`, { token })
+
+async function arrive (from: string, to: string[], number: string): Promise<Record<string, string>> {
+  const sent = await request('POST', `${stack.routing.url}/v1/documents`, {
+    token: await stack.tokenFor(from),
+    json: { to, document: { number, notation: 'UBND-VP', type: 'Công văn', subject: `Kiểm tra số hóa ${number}`, issuedAt: today } }
+  })
+  if (sent.status !== 202) throw new Error(`send: ${sent.status} ${JSON.stringify(sent.body)}`)
+  const items: Record<string, string> = {}
+  for (const agency of to) {
+    items[agency] = await eventually(async () => {
+      const list = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: await stack.tokenFor(agency) })
+      return list.body.items?.find((i: { documentId: string }) => i.documentId === sent.body.id)?.id
+    }, 20_000, `the document in ${agency}'s inbox`)
+  }
+  return items
+}
+
+async function steps (agency: string, path: string, codes: Array<[string, 'online' | 'paper']>): Promise<void> {
+  for (const [code, channel] of codes) {
+    const r = await request('POST', `${stack.inbox.url}${path}/status`, { token: await stack.tokenFor(agency), json: { code, channel, official: { name: 'Lò Văn Minh' } } })
+    if (r.status !== 200) throw new Error(`step ${code}: ${r.status} ${JSON.stringify(r.body)}`)
+  }
+}
+
+const ONLINE: Array<[string, 'online']> = [['03', 'online'], ['04', 'online'], ['05', 'online'], ['06', 'online']]
+
+t.test('documents and steps through the public APIs become the per-level report', async (t) => {
+  const a = await arrive(PROVINCE, [DISTRICT, OTHER_DISTRICT, DEPARTMENT], '101')
+  const b = await arrive(DISTRICT, [COMMUNE], '102')
+  await steps(DISTRICT, `/v1/inbox/${a[DISTRICT]!}`, ONLINE)
+  await steps(OTHER_DISTRICT, `/v1/inbox/${a[OTHER_DISTRICT]!}`, [['03', 'online'], ['04', 'paper'], ['05', 'online'], ['06', 'online']])
+  await steps(DEPARTMENT, `/v1/inbox/${a[DEPARTMENT]!}`, ONLINE)
+  await steps(COMMUNE, `/v1/inbox/${b[COMMUNE]!}`, [['03', 'online']])
+  // A file the commune opened itself, not from an incoming document: never fully online.
+  const opened = await request('POST', `${stack.inbox.url}/v1/work-files`, { token: await stack.tokenFor(COMMUNE), json: { title: 'Đơn đề nghị của công dân', channel: 'online', dueAt: new Date(Date.now() - 60_000).toISOString() } })
+  t.equal(opened.status, 201)
+  const dms = await request('POST', `${stack.inbox.url}/v1/work-files`, { token: await stack.tokenFor(COMMUNE), json: { title: 'Hồ sơ cấp phép', channel: 'online' } })
+  await steps(COMMUNE, `/v1/work-files/${dms.body.id as string}`, [['04', 'online'], ['05', 'online'], ['06', 'online']])
+
+  const auditor = await stack.tokenFor(PROVINCE, ['audit:read'])
+  const levels = await eventually(async () => {
+    const r = await report(auditor, 'by=agency')
+    const closed = r.body.levels?.reduce((s: number, l: { closed: number }) => s + l.closed, 0)
+    return closed === 4 ? r.body : undefined
+  }, 30_000, 'four completed files in the report')
+  const level = (name: string): any => levels.levels.find((l: { level: string }) => l.level === name)
+  t.same(levels.levels.map((l: { level: string }) => l.level), ['province', 'district', 'commune', 'village'])
+  t.match(level('province'), { closed: 1, online: 1, share: 1, open: 0 }, 'the department counts at province level')
+  t.match(level('district'), { closed: 2, online: 1, share: 0.5, open: 0 }, 'one district file had a paper step')
+  t.match(level('commune'), { closed: 1, online: 0, share: 0, open: 2, overdue: 1 }, 'the DMS file is not online; two open, one overdue')
+  t.match(level('village'), { closed: 0, online: 0, share: null })
+  const agency = (code: string): any => levels.agencies.find((a: { code: string }) => a.code === code)
+  t.match(agency(OTHER_DISTRICT), { closed: 1, online: 0, level: 'district', parent: PROVINCE, hasChildren: true })
+  t.match(agency(COMMUNE), { closed: 1, online: 0, open: 2, overdue: 1 })
+
+  const csv = await report(auditor, 'format=csv')
+  t.equal(csv.status, 200)
+  t.match(csv.type, /^text\/csv/)
+  // The byte-order mark that tells a spreadsheet the file is UTF-8 (fetch's text() drops it).
+  const raw = Buffer.from(await (await fetch(`${stack.audit.url}/v1/reports/online-share?from=${year}-01-01&to=${year}-12-31&format=csv`, { headers: { authorization: `Bearer ${auditor}` } })).arrayBuffer())
+  t.same([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf])
+  t.match(csv.body, /^level,closed,online,share_percent,open,overdue\r\nprovince,1,1,100\.00,0,0\r\ndistrict,2,1,50\.00,0,0\r\ncommune,1,0,0\.00,2,1\r\nvillage,0,0,,0,0\r\n$/)
+
+  const months = await report(auditor, 'by=month')
+  const thisMonth = months.body.months.find((m: { month: string }) => m.month === today.slice(0, 7))
+  t.match(thisMonth.levels.find((l: { level: string }) => l.level === 'district'), { closed: 2, online: 1 })
+  t.equal(months.body.months.length, 12)
+})
+
+t.test('an auditor reads its own subtree only, and nothing else reads at all', async (t) => {
+  const district = await stack.tokenFor(DISTRICT, ['audit:read'])
+  const own = await report(district, '')
+  t.equal(own.status, 200)
+  t.equal(own.body.under, DISTRICT)
+  t.same(own.body.levels.map((l: { level: string }) => l.level), ['district', 'commune', 'village'])
+  t.match(own.body.levels[0], { closed: 1, online: 1 }, 'its own district only, not the other one')
+  t.equal((await report(district, `under=${COMMUNE}`)).status, 200, 'a commune below it')
+  for (const under of [PROVINCE, OTHER_DISTRICT, '000.01.32.H38']) {
+    const r = await report(district, `under=${under}`)
+    t.equal(r.status, 403, under)
+    t.equal(r.body.code, 'AUD_OUTSIDE_SUBTREE')
+    t.match(r.type, /application\/problem\+json/)
+  }
+  const dms = await report(await stack.tokenFor(DISTRICT), '')
+  t.equal(dms.status, 403, 'a DMS token has no audit:read')
+  t.equal(dms.body.code, 'AUD_FORBIDDEN')
+  t.equal((await report('not-a-token', '')).body.code, 'AUD_UNAUTHORIZED')
+  const province = await stack.tokenFor(PROVINCE, ['audit:read'])
+  t.equal((await report(province, 'under=31.H38')).body.code, 'AUD_VALIDATION_FAILED', 'not an agency code')
+  t.match(await report(province, 'under=000.00.39.H38&by=level'), { status: 200 }, 'a district of the seed')
+  t.match((await report(province, 'under=999.99.99.H38')).body, { status: 404, code: 'AUD_UNKNOWN_AGENCY' })
+  const reversed = await request('GET', `${stack.audit.url}/v1/reports/online-share?from=${year}-12-31&to=${year}-01-01`, { token: province })
+  t.match(reversed.body, { status: 400, code: 'AUD_INVALID_PERIOD' })
+  const post = await request('POST', `${stack.audit.url}/v1/reports/online-share`, { token: province, json: {} })
+  t.equal(post.status, 404, 'nothing writes through the audit service')
+})
+
+t.test('the ledger verifies, with signed checkpoints; a row altered in Postgres is named', async (t) => {
+  const province = await stack.tokenFor(PROVINCE, ['audit:read'])
+  const verified = await eventually(async () => {
+    const v = await request('GET', `${stack.audit.url}/v1/ledger/verify`, { token: province })
+    return v.body.checkpoints > 0 && v.body.entries > 10 ? v.body : undefined
+  }, 30_000, 'a signed checkpoint')
+  t.match(verified, { ok: true, firstBroken: null })
+  t.equal(verified.lastSeq, verified.entries)
+  const types = await stack.sql<Array<{ type: string }>>`select distinct type from audit.ledger order by type`
+  t.same(types.map((r) => r.type).filter((x) => x.startsWith('item') || x.startsWith('work-file') || x === 'document.status').sort(),
+    ['document.status', 'item.arrived', 'work-file.opened', 'work-file.step'])
+
+  const [victim] = await stack.sql<[{ seq: string, event_id: string }]>`select seq, event_id from audit.ledger where type = 'work-file.step' and body like '%"channel":"paper"%' order by seq limit 1`
+  // Someone turns a paper step into an online one, straight in Postgres.
+  await stack.sql`update audit.ledger set body = replace(body, '"channel":"paper"', '"channel":"online"') || ' ' where seq = ${victim!.seq}`
+  const broken = await request('GET', `${stack.audit.url}/v1/ledger/verify`, { token: province })
+  t.equal(broken.status, 200)
+  t.match(broken.body, { ok: false, firstBroken: { seq: Number(victim!.seq), eventId: victim!.event_id, reason: 'entry_altered' } })
+})
