@@ -23,7 +23,7 @@ function fixtureReport (q: Record<string, string>): Record<string, unknown> {
   const report: Record<string, unknown> = { from: q.from, to: q.to, under, openAt: '2026-11-26T10:00:00.000Z', levels }
   if (q.by === 'agency') {
     report.agencies = under === DISTRICT
-      ? [agency('000.01.31.H38', 'Phường Duyên Hải', 'commune', 20, 20, true, DISTRICT), agency('000.02.31.H38', 'Phường Lào Cai', 'commune', 20, 19, false, DISTRICT)]
+      ? [agency(DISTRICT, 'Thành phố Lào Cai', 'district', 8, 7, true, PROVINCE), agency('000.01.31.H38', 'Phường Duyên Hải', 'commune', 20, 20, true, DISTRICT), agency('000.02.31.H38', 'Phường Lào Cai', 'commune', 20, 19, false, DISTRICT)]
       : [agency(PROVINCE, 'UBND tỉnh Lào Cai', 'province', 1000, 974, true, null), agency(DISTRICT, 'Thành phố Lào Cai', 'district', 1400, 1230, true, PROVINCE)]
   }
   if (q.by === 'month') {
@@ -119,8 +119,10 @@ t.test('drill-down to a district, then up again, keeping the state in the URL', 
   await page.click(`#agencies a[data-drill="${DISTRICT}"]`)
   await waitForView(page, { ...view, under: DISTRICT })
   t.equal(new URL(page.url()).searchParams.get('under'), DISTRICT)
-  t.same(await readDashboard(page), expectedDashboard(fixtureReport({ ...view, under: DISTRICT, by: 'agency' }) as any, fixtureReport({ ...view, under: DISTRICT, by: 'month' }) as any))
+  t.same(await readDashboard(page), expectedDashboard(fixtureReport({ ...view, under: DISTRICT, by: 'agency' }) as any, fixtureReport({ ...view, under: DISTRICT, by: 'month' }) as any, DISTRICT))
   t.equal(await page.textContent('#breadcrumb [aria-current="page"]'), 'Thành phố Lào Cai')
+  t.equal(await page.locator(`#agencies a[data-drill="${DISTRICT}"]`).count(), 0, 'the district shown is no link to itself')
+  t.equal(await page.locator('#agencies tr[data-agency="000.01.31.H38"]').getAttribute('data-depth'), '1', 'its commune is indented under it')
   t.equal(await page.inputValue('#under'), DISTRICT)
 
   await page.click('#up-link')

@@ -98,7 +98,7 @@ await eventually(async () => {
 
 async function apiView (view: { from: string, to: string, under?: string }): Promise<ReturnType<typeof expectedDashboard>> {
   const base = { from: view.from, to: view.to, ...(view.under !== undefined ? { under: view.under } : {}) }
-  return expectedDashboard(await report({ ...base, by: 'agency' }), await report({ ...base, by: 'month' }))
+  return expectedDashboard(await report({ ...base, by: 'agency' }), await report({ ...base, by: 'month' }), view.under ?? PROVINCE)
 }
 
 async function openDashboard (t: { teardown: (fn: () => Promise<void>) => void }, complaints: string[] = []): Promise<Page> {

@@ -59,14 +59,17 @@ interface Report {
   months?: Array<{ month: string, levels: Array<Figures & { level: string }> }>
 }
 
-/** What the page should show for the API's answers by agency and by month. */
-export function expectedDashboard (byAgency: Report, byMonth: Report): ShownDashboard {
+/**
+ * What the page should show for the API's answers by agency and by month; `shownRoot` is the
+ * agency the view is of (`under`, or the token's own), whose row offers no drill-down.
+ */
+export function expectedDashboard (byAgency: Report, byMonth: Report, shownRoot?: string): ShownDashboard {
   const months = (byMonth.months ?? []).flatMap((m) => m.levels.map((l) => ({ month: m.month, level: l.level, closed: count(l.closed), online: count(l.online), share: share(l.share) })))
   return {
     levels: byAgency.levels.map((l) => ({ level: l.level, closed: count(l.closed), online: count(l.online), share: share(l.share), open: count(l.open), overdue: count(l.overdue) })),
     months,
     agencies: (byAgency.agencies ?? []).map((a) => ({
-      code: a.code, name: a.name, level: LEVELS[a.level] ?? a.level, closed: count(a.closed), online: count(a.online), share: share(a.share), open: count(a.open), overdue: count(a.overdue), drill: a.hasChildren
+      code: a.code, name: a.name, level: LEVELS[a.level] ?? a.level, closed: count(a.closed), online: count(a.online), share: share(a.share), open: count(a.open), overdue: count(a.overdue), drill: a.hasChildren && a.code !== shownRoot
     })),
     trendPoints: (byMonth.months ?? []).flatMap((m) => m.levels.filter((l) => l.share !== null).map((l) => `${m.month} ${l.level}`)).sort()
   }

@@ -261,7 +261,8 @@ function renderAgencies (agencies, state) {
   const root = state.under !== '' ? state.under : tokenAgency()
   const top = isAgencyCode(root) ? lineage(root).length : 1
   const rows = agencies.map((a) => {
-    const name = a.hasChildren
+    // The agency shown is already open: its row is its own files, not a way down.
+    const name = a.hasChildren && a.code !== root
       ? el('a', { href: `?${queryOf({ ...state, under: a.code })}`, 'data-drill': a.code }, a.name)
       : a.name
     // Indented under the agency shown, so a flat list still reads as a tree.
