@@ -230,7 +230,11 @@ function drawTrend (months) {
     parts.push(svg('line', { class: 'grid', x1: left, x2: left + plotW, y1: y(tick), y2: y(tick) }))
     parts.push(svg('text', { class: 'axis', x: left - 6, y: y(tick) + 4, 'text-anchor': 'end' }, `${tick * 100} %`))
   }
-  months.forEach((m, i) => parts.push(svg('text', { class: 'axis', x: x(i), y: H - bottom + 18, 'text-anchor': 'middle' }, monthLabel(m.month))))
+  // At most about twelve month labels, however long the period, so they do not overlap.
+  const every = Math.ceil(months.length / 12)
+  months.forEach((m, i) => {
+    if (i % every === 0) parts.push(svg('text', { class: 'axis', x: x(i), y: H - bottom + 18, 'text-anchor': 'middle' }, monthLabel(m.month)))
+  })
 
   const levels = [...new Set(months.flatMap((m) => m.levels.map((l) => l.level)))]
   levels.forEach((level, n) => {
