@@ -1,9 +1,11 @@
-// `npm test`: the project's own PostgreSQL for tests (unless DATABASE_URL names one), then every
+// `npm test`: Debian's chromium for the dashboard's browser test (installed when missing, like the
+// servers), the project's own PostgreSQL for tests (unless DATABASE_URL names one), then every
 // tap test. NATS is started per test file by the harness (unless NATS_URL names a server, and then
 // the files run one at a time, since they share its streams).
 import { spawn } from 'node:child_process'
-import { ensureServers, repoRoot, stopServers } from '@lienthong/infra'
+import { ensureDebianPackages, ensureServers, repoRoot, stopServers } from '@lienthong/infra'
 
+await ensureDebianPackages({ postgres: false, nats: false, chromium: true })
 const { databaseUrl } = await ensureServers('test', process.env, { nats: false })
 const shared = process.env.NATS_URL !== undefined && process.env.NATS_URL !== ''
 const args = [...(shared ? ['--jobs=1'] : []), ...process.argv.slice(2)]

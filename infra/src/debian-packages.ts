@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { findNatsServer, findPostgresBinDir } from './installed-binaries.ts';
+import { findChromium, findNatsServer, findPostgresBinDir } from './installed-binaries.ts';
 import { reportProgress } from './progress.ts';
 import { runCommandOrThrow } from './run-command.ts';
 
 export interface WantedServers {
   postgres?: boolean;
   nats?: boolean;
+  /** not a server: the browser the dashboard's test drives; only the test command asks for it */
+  chromium?: boolean;
 }
 
 function runsAsRoot(): boolean {
@@ -21,13 +23,14 @@ async function aptGet(args: readonly string[]): Promise<void> {
 }
 
 /**
- * Installs the Debian packages for the servers we start ourselves, only when their binaries are
- * missing. Installing "postgresql" may also start Debian's own cluster on 5432; we leave it be.
+ * Installs the Debian packages for the servers we start ourselves (and, when asked, the browser
+ * the dashboard test drives), only when their binaries are missing. Installing "postgresql" may also start Debian's own cluster on 5432; we leave it be.
  */
 export async function ensureDebianPackages(wanted: WantedServers = {}): Promise<void> {
   const missing: string[] = [];
   if ((wanted.postgres ?? true) && !findPostgresBinDir()) missing.push('postgresql');
   if ((wanted.nats ?? true) && !findNatsServer()) missing.push('nats-server');
+  if ((wanted.chromium ?? false) && !findChromium()) missing.push('chromium');
   if (missing.length === 0) return;
 
   if (!existsSync('/usr/bin/apt-get')) {
@@ -45,5 +48,6 @@ export async function ensureDebianPackages(wanted: WantedServers = {}): Promise<
 
   if (missing.includes('postgresql') && !findPostgresBinDir()) throw new Error('installed "postgresql" but still cannot find initdb');
   if (missing.includes('nats-server') && !findNatsServer()) throw new Error('installed "nats-server" but still cannot find it');
+  if (missing.includes('chromium') && !findChromium()) throw new Error('installed "chromium" but still cannot find it');
   reportProgress(`installed: ${missing.join(' ')}`);
 }

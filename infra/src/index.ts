@@ -16,3 +16,4 @@ export {
 export { describeServers, type ServerStatus } from './server-status.ts';
 export { ensureServers, stopServers, type ServerUrls } from './servers.ts';
 export { ServiceProcess, SERVICE_NAMES, freePort, type ServiceName, type ServiceSpec } from './service-process.ts';
+export { findChromium, requireChromium } from './installed-binaries.ts';

@@ -53,3 +53,15 @@ export function requireNatsServer(): string {
   if (!file) throw new Error('nats-server not found; run ensureDebianPackages() or install package "nats-server"');
   return file;
 }
+
+// Debian's package "chromium" puts its launcher at /usr/bin/chromium; other distributions name it
+// chromium-browser. Only the dashboard's browser test needs it.
+export function findChromium(): string | undefined {
+  return findOnPath('chromium') ?? findOnPath('chromium-browser');
+}
+
+export function requireChromium(): string {
+  const file = findChromium();
+  if (!file) throw new Error('chromium not found; run ensureDebianPackages({ chromium: true }) or install package "chromium"');
+  return file;
+}

@@ -6,6 +6,7 @@ import type { AuditContext } from './context.ts'
 import { startLedgerConsumer } from './consumers/ledger-events.ts'
 import * as schema from './db/schema.ts'
 import { Checkpointer } from './domain/checkpoints.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
 import { ledgerRoutes } from './routes/ledger.ts'
 import { reportRoutes } from './routes/reports.ts'
 
@@ -41,5 +42,6 @@ export async function buildApp (config: AuditConfig): Promise<ServiceApp> {
   })
   await app.register(async (scope) => { await reportRoutes(scope as ServiceApp, ctx) })
   await app.register(async (scope) => { await ledgerRoutes(scope as ServiceApp, ctx) })
+  await app.register(dashboardRoutes)
   return app
 }
