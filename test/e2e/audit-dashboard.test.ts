@@ -15,7 +15,7 @@ const OTHER_DISTRICT = '000.00.32.H38'
 const COMMUNE = '000.01.31.H38'
 const OTHER_COMMUNE = '000.02.31.H38'
 
-const stack = await startStack(t)
+const stack = await startStack(t, { audit: true })
 const browser = await launchChromium(t)
 
 // Report periods are days in Viet Nam.

@@ -15,7 +15,7 @@ const DISTRICT = '000.00.31.H38'
 const OTHER_DISTRICT = '000.00.32.H38'
 const COMMUNE = '000.01.31.H38'
 
-const stack = await startStack(t)
+const stack = await startStack(t, { audit: true })
 const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10)
 const year = today.slice(0, 4)
 const report = (token: string, query: string): Promise<any> => request('GET', `${stack.audit.url}/v1/reports/online-share?from=${year}-01-01&to=${year}-12-31&${query}`, { token })

@@ -280,9 +280,9 @@ t.test('the event stream resumes after Last-Event-ID, and events recorded while 
   const left = await eventually(async () => {
     const names: string[] = []
     for await (const c of jsm.consumers.list(STREAMS.events.name)) names.push(c.name)
-    return names.length === 2 ? names.sort() : undefined
+    return names.length === 1 ? names : undefined
   }, 20_000, 'the streams\u2019 consumers gone')
-  t.same(left, ['audit-ledger', 'inbox-webhooks'], 'only the durable ones of the audit ledger and of webhooks are left')
+  t.same(left, ['inbox-webhooks'], 'only the durable one of webhooks is left (this stack has no audit service)')
 
   const busy = await stack.tokenFor('000.00.33.H38')
   const ten = await Promise.all(Array.from({ length: 10 }, async () => await events(busy)))

@@ -14,6 +14,7 @@ export interface TestStack {
   routing: ServiceProcess
   inbox: ServiceProcess
   signatures: ServiceProcess
+  /** only when the stack was started with `audit: true` */
   audit: ServiceProcess
   nats: TestNats
   databaseUrl: string
@@ -33,10 +34,16 @@ export interface StackOptions {
    * (no test sends to a village, and their 1,562 key pairs would slow every stack), `all`, or a list.
    */
   custody?: 'all' | 'above-villages' | string[]
+  /**
+   * Start the audit service too. Only the files about audit do: it records every event of the
+   * stack (the whole directory's import among them), which the other thirty-odd stacks of the
+   * suite would pay for on two cores without looking at it.
+   */
+  audit?: boolean
 }
 
 /**
- * Registry, routing, inbox, signatures and audit as real processes on a database and a nats-server of
+ * Registry, routing, inbox and signatures (and audit, when asked) as real processes on a database and a nats-server of
  * this test's own, with the Lào Cai directory loaded and (by default) every agency above the
  * villages in custody, as on the local stack. Everything is stopped and removed at the test's end.
  */
@@ -56,10 +63,11 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   const inbox = await make('inbox')
   const signatures = await make('signatures', { MASTER_KEYS: `test:${randomBytes(32).toString('base64')}` })
   const audit = await make('audit', { CHECKPOINT_MS: '1000' })
+  const services = opts.audit === true ? [registry, routing, inbox, signatures, audit] : [registry, routing, inbox, signatures]
   const sql = postgres(db.url, { max: 2, onnotice: () => {} })
 
   t.teardown(async () => {
-    await Promise.all([registry, routing, inbox, signatures, audit].map(async (s) => { await s.stop('SIGKILL') }))
+    await Promise.all(services.map(async (s) => { await s.stop('SIGKILL') }))
     await sql.end({ timeout: 1 })
     await nats.dispose()
     await db.drop()
@@ -72,13 +80,13 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   // Two test files share two cores: a service that starts in 7 s alone can take far longer while
   // the other file is busy, and a slow start is not what a test is about.
   const startMs = 90_000
-  // All five at once: none needs another to start (each creates the buckets and streams it uses).
-  await Promise.all([registry.start(startMs), routing.start(startMs), inbox.start(startMs), signatures.start(startMs), audit.start(startMs)])
+  // All at once: none needs another to start (each creates the buckets and streams it uses).
+  await Promise.all(services.map(async (s) => { await s.start(startMs) }))
   const adminToken = async (): Promise<string> => await issueToken(registry.url, operator)
   const agencies = opts.agencies ?? laocaiDirectory()
   stage('services started')
   await importAgencies(registry.url, await adminToken(), agencies)
-  await Promise.all([registry.waitReady(startMs), routing.waitReady(startMs), inbox.waitReady(startMs), signatures.waitReady(startMs), audit.waitReady(startMs)])
+  await Promise.all(services.map(async (s) => { await s.waitReady(startMs) }))
   stage('directory imported, services ready')
   const custody = opts.custody ?? 'above-villages'
   const inCustody = custody === 'all'
