@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -95,8 +95,22 @@ async function answers (url: string): Promise<boolean> {
   }
 }
 
-/** A TCP port nobody listens on right now. */
+/**
+ * A TCP port nobody listens on right now, below the kernel's range of ephemeral ports. A port the
+ * kernel hands out for `listen(0)` is in that range, so any outgoing connection on the machine
+ * (to Postgres, to NATS: a test suite makes thousands) can take it as its local port before the
+ * service that was given it listens, and the service then fails with EADDRINUSE.
+ */
 export async function freePort (): Promise<number> {
+  const [low, high] = ephemeralRange()
+  // Above the ports most installed software is configured on, under the ephemeral ones.
+  const from = low > 21_000 ? 20_000 : 1_025
+  const to = low
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from))
+    if (port >= low && port <= high) continue
+    if (await canListen(port)) return port
+  }
   return await new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -104,5 +118,21 @@ export async function freePort (): Promise<number> {
       const address = server.address()
       server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
     })
+  })
+}
+
+function ephemeralRange (): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
+    if (low !== undefined && high !== undefined && low > 1_024) return [low, high]
+  } catch {}
+  return [32_768, 60_999]
+}
+
+async function canListen (port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => { resolve(false) })
+    server.listen(port, '127.0.0.1', () => { server.close(() => { resolve(true) }) })
   })
 }
