@@ -33,7 +33,7 @@ export async function initCluster(binDir: string, dataDir: string): Promise<void
   if (result.code !== 0) throw new CommandFailedError(`${initdb} ${common.join(' ')} --locale=C`, result);
 }
 
-export async function writeClusterSettings(dataDir: string, port: number): Promise<void> {
+export async function writeClusterSettings(dataDir: string, port: number, throwaway = false): Promise<void> {
   const settings = [
     '# Written by infra/src/postgres-cluster.ts on every start; edits here are overwritten.',
     `port = ${port}`,
@@ -41,6 +41,8 @@ export async function writeClusterSettings(dataDir: string, port: number): Promi
     // No Unix socket: deep project paths overflow the 107-byte socket path limit, and TCP is all we use.
     "unix_socket_directories = ''",
     'max_connections = 200',
+    // A throwaway cluster (tests) does not wait for the disk: a crash may lose it, nothing else.
+    ...(throwaway ? ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off'] : []),
     '',
   ].join('\n');
   const settingsFile = join(dataDir, settingsFileName);

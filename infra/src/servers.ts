@@ -35,7 +35,7 @@ async function startProfilePostgres(profile: ServerProfile): Promise<string> {
   let port = state.postgresPort ?? profile.postgresPort;
   for (let attempt = 0; ; attempt++) {
     try {
-      const { url } = await startPostgres({ dataDir, port });
+      const { url } = await startPostgres({ dataDir, port, throwaway: profile.name === 'test' });
       writeServerState(profile, { postgresDataDir: dataDir, ...(port !== profile.postgresPort ? { postgresPort: port } : {}) });
       return url;
     } catch (error) {
