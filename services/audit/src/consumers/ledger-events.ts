@@ -36,8 +36,11 @@ export async function startLedgerConsumer (nc: NatsConnection, sql: Sql, opts: L
     while (!stopping) {
       let msgs: JsMsg[] = []
       try {
-        msgs = await (next ?? fetchBatch())
+        // Taken out of `next` before awaiting: a fetch that failed (NATS away, heartbeats missed)
+        // must not be awaited again and again, but replaced by a new one.
+        const pending = next ?? fetchBatch()
         next = undefined
+        msgs = await pending
         if (msgs.length === 0) continue
         next = fetchBatch()
         next.catch(() => {})
