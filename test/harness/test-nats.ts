@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { connect } from '@nats-io/transport-node'
-import { jetstreamManager } from '@nats-io/jetstream'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
+import { STREAMS } from '@lienthong/contracts'
+import { ensureStreams } from '@lienthong/platform'
 import { freePort, repoRoot, startNats, stopNats } from '@lienthong/infra'
 
 export interface TestNats {
@@ -41,4 +43,17 @@ export async function createTestNats (): Promise<TestNats> {
       rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+/**
+ * A nats-server of the test's own with the EVENTS stream, and a connection to it: what the tests
+ * of an event outbox or of a consumer of events start from. Both are closed at the test's end.
+ */
+export async function eventsNats (t: { teardown: (fn: () => Promise<void>) => void }): Promise<{ nats: TestNats, nc: NatsConnection, js: JetStreamClient }> {
+  const nats = await createTestNats()
+  t.teardown(async () => { await nats.dispose() })
+  const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 })
+  t.teardown(async () => { await nc.close() })
+  await ensureStreams(nc, [STREAMS.events])
+  return { nats, nc, js: jetstream(nc) }
 }

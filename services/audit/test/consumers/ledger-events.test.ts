@@ -4,9 +4,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { connect } from '@nats-io/transport-node'
 import { jetstream } from '@nats-io/jetstream'
-import { STREAMS } from '@lienthong/contracts'
-import { ensureStreams } from '@lienthong/platform'
-import { createTestNats } from '../../../../test/harness/test-nats.ts'
+import { eventsNats } from '../../../../test/harness/test-nats.ts'
 import { quietLog } from '../../../../test/harness/migrated-database.ts'
 import { startLedgerConsumer } from '../../src/consumers/ledger-events.ts'
 import { ledgerHead } from '../../src/domain/ledger-append.ts'
@@ -14,8 +12,7 @@ import { verifyLedger } from '../../src/domain/ledger-verify.ts'
 import { auditDatabase } from '../fixtures/db.ts'
 
 const sql = await auditDatabase(t)
-const nats = await createTestNats()
-t.teardown(async () => { await nats.dispose() })
+const { nats, nc } = await eventsNats(t)
 const noSignatures = { checkOne: () => { throw new Error('no checkpoint expected') } }
 
 async function waitFor (what: string, probe: () => Promise<boolean>, ms = 30_000): Promise<void> {
@@ -36,9 +33,6 @@ async function publish (n: number, body: (id: string) => string = (id) => JSON.s
 }
 
 t.test('events published while NATS goes away and comes back are each recorded once, the chain unbroken', async (t) => {
-  const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 })
-  t.teardown(async () => { await nc.close() })
-  await ensureStreams(nc, [STREAMS.events])
   const appended: number[] = []
   const consumer = await startLedgerConsumer(nc, sql, { batch: 100, ackWaitMs: 2_000, log: quietLog, onAppended: (_head, n) => { appended.push(n) } })
   t.teardown(async () => { await consumer.stop() })

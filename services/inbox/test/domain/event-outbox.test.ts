@@ -1,19 +1,11 @@
 import t from 'tap'
-import { connect } from '@nats-io/transport-node'
-import { jetstream } from '@nats-io/jetstream'
 import { STREAMS, eventSubject } from '@lienthong/contracts'
-import { ensureStreams } from '@lienthong/platform'
 import { EventOutbox } from '../../src/domain/event-outbox.ts'
 import { migratedDatabase, quietLog } from '../fixtures/db.ts'
-import { createTestNats } from '../../../../test/harness/test-nats.ts'
+import { eventsNats } from '../../../../test/harness/test-nats.ts'
 
 const { db, sql } = await migratedDatabase(t)
-const nats = await createTestNats()
-t.teardown(async () => { await nats.dispose() })
-const nc = await connect({ servers: nats.url })
-t.teardown(async () => { await nc.close() })
-await ensureStreams(nc, [STREAMS.events])
-const js = jetstream(nc)
+const { nats, nc, js } = await eventsNats(t)
 const AGENCY = '000.00.31.H38'
 const outbox = new EventOutbox(db, js, () => 'district', quietLog)
 

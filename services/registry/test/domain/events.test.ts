@@ -1,9 +1,7 @@
 import t from 'tap'
-import { connect } from '@nats-io/transport-node'
-import { jetstream } from '@nats-io/jetstream'
 import { KV_BUCKETS, RegistryEvent, STREAMS, eventSubject } from '@lienthong/contracts'
 import { newKeyPair } from '@lienthong/crypto'
-import { ensureStreams, errorFactory, openBucket, openDirectoryBucket } from '@lienthong/platform'
+import { errorFactory, openBucket, openDirectoryBucket } from '@lienthong/platform'
 import type { RegistryContext } from '../../src/context.ts'
 import { changeAgency, changeStatus, createAgency, importDirectory } from '../../src/domain/directory-writes.ts'
 import { addAgencyKey, addAgencyKeys, revokeAgencyKey } from '../../src/domain/agency-keys.ts'
@@ -11,7 +9,7 @@ import { authenticateClient, createApiClient, revokeApiClient } from '../../src/
 import { recordTokenRefusal } from '../../src/domain/token-refusals.ts'
 import { RegistryOutbox } from '../../src/domain/event-outbox.ts'
 import { validateSubmittedKey } from '../../src/domain/public-key.ts'
-import { createTestNats } from '../../../../test/harness/test-nats.ts'
+import { eventsNats } from '../../../../test/harness/test-nats.ts'
 import { eventually } from '../../../../test/harness/http.ts'
 import { migratedDatabase, quietLog, recordingOutbox } from '../fixtures/db.ts'
 
@@ -20,12 +18,7 @@ const DISTRICT = '000.00.31.H38'
 const COMMUNE = '000.01.31.H38'
 const fail = errorFactory('registry')
 
-const nats = await createTestNats()
-t.teardown(async () => { await nats.dispose() })
-const nc = await connect({ servers: nats.url })
-t.teardown(async () => { await nc.close() })
-await ensureStreams(nc, [STREAMS.events])
-const js = jetstream(nc)
+const { nats, nc, js } = await eventsNats(t)
 const directoryBucket = await openDirectoryBucket(nc)
 
 type Db = Awaited<ReturnType<typeof migratedDatabase>>

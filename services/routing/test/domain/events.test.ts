@@ -1,12 +1,9 @@
 import t from 'tap'
-import { connect } from '@nats-io/transport-node'
-import { jetstream } from '@nats-io/jetstream'
 import { STREAMS, eventSubject, RoutingEvent } from '@lienthong/contracts'
-import { ensureStreams } from '@lienthong/platform'
 import { storeDocument, type NewDocument } from '../../src/domain/document-store.ts'
 import { storeRecall } from '../../src/domain/recall.ts'
 import { RoutingOutbox } from '../../src/domain/event-outbox.ts'
-import { createTestNats } from '../../../../test/harness/test-nats.ts'
+import { eventsNats } from '../../../../test/harness/test-nats.ts'
 import { eventually } from '../../../../test/harness/http.ts'
 import { migratedDatabase, quietLog, recordingOutbox } from '../fixtures/db.ts'
 
@@ -78,12 +75,7 @@ t.test('a recall is told with the recipients it recalled for the first time, in 
 
 t.test('published to EVENTS on the sender\u2019s routing subject and deleted; the sweeper sends what was left', async (t) => {
   const { db, sql } = await migratedDatabase(t)
-  const nats = await createTestNats()
-  t.teardown(async () => { await nats.dispose() })
-  const nc = await connect({ servers: nats.url })
-  t.teardown(async () => { await nc.close() })
-  await ensureStreams(nc, [STREAMS.events])
-  const js = jetstream(nc)
+  const { nats, nc, js } = await eventsNats(t)
   const outbox = new RoutingOutbox(db, js, () => 'province', quietLog)
   const subject = eventSubject(SENDER, 'routing')
   t.equal(subject, 'events.H38.00.00.000.routing')
