@@ -24,6 +24,7 @@ import { ledgerHead } from '../../services/audit/src/domain/ledger-append.ts'
 import { onlineShareReport } from '../../services/audit/src/domain/online-share-report.ts'
 import { prng, randomWorkload } from '../../services/audit/test/fixtures/workload.ts'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
+import { percentile } from './latency.ts'
 
 const EVENTS = Number(process.argv[2] ?? 200_000)
 const FILES = Number(process.argv[3] ?? 10_000_000)
@@ -118,7 +119,7 @@ async function reportLatency (): Promise<Array<{ name: string, p50: number, p99:
       if (i >= 10) times.push(performance.now() - t0)
     }
     times.sort((a, b) => a - b)
-    results.push({ name, p50: times[Math.floor(times.length * 0.5)]!, p99: times[Math.floor(times.length * 0.99)]!, max: times[times.length - 1]! })
+    results.push({ name, p50: percentile(times, 0.5), p99: percentile(times, 0.99), max: percentile(times, 1) })
   }
   return results
 }

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
 import { seedInbox, seedSenderSide } from './inbox-seed.ts'
+import { summary as latencySummary } from './latency.ts'
 
 const AGENCY = '000.00.31.H38'
 const ITEMS = 100_000
@@ -90,9 +91,8 @@ function cpuOf (stack: TestStack): Record<string, number> {
 interface Latencies { n: number, errors: number, p50: number, p95: number, p99: number, max: number, perSecond: number }
 
 function summary (durations: number[], errors: number, elapsedMs: number): Latencies {
-  const sorted = [...durations].sort((a, b) => a - b)
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN
-  return { n: durations.length, errors, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1), perSecond: durations.length / (elapsedMs / 1000) }
+  const { p50, p95, p99, max } = latencySummary(durations)
+  return { n: durations.length, errors, p50, p95, p99, max, perSecond: durations.length / (elapsedMs / 1000) }
 }
 
 /** `requests` GETs, `concurrency` at a time, each to the URL `path(n)` gives. */

@@ -9,6 +9,7 @@ import { Directory, connectNats } from '@lienthong/platform'
 import { countryDirectory, laocaiDirectory } from '@lienthong/seeds'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
+import { percentile } from './latency.ts'
 
 const SUBTREE_ROOT = '000.00.31.H38'
 const SUBTREE_REQUESTS = 2_000
@@ -157,7 +158,7 @@ async function subtree (stack: TestStack): Promise<void> {
       while (left-- > 0) durations.push(await get())
     }))
     durations.sort((a, b) => a - b)
-    const at = (q: number): number => durations[Math.min(durations.length - 1, Math.ceil(q * durations.length) - 1)] ?? NaN
+    const at = (q: number): number => percentile(durations, q)
     figures.push({
       what: `subtree ${SUBTREE_ROOT} over HTTP, p99 (${rows} rows, ${SUBTREE_REQUESTS} requests, ${connections} connection${connections === 1 ? '' : 's'})`,
       measured: at(0.99),

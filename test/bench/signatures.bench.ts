@@ -11,6 +11,7 @@ import { ServiceProcess, freePort, repoRoot } from '@lienthong/infra'
 import type { Envelope } from '@lienthong/contracts'
 import { envelopeOf, startBackends, verifyWith, type KeyView } from '../../services/signatures/test/fixtures/backends.ts'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
+import { percentile } from './latency.ts'
 
 const AGENCIES = 200
 const ENVELOPES = 20_000
@@ -94,7 +95,7 @@ async function run (what: string, items: Envelope[], concurrency: number, signer
   }
   if (!record) return
   const sorted = Array.from(latencies).sort((a, b) => a - b)
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
+  const at = (q: number): number => percentile(sorted, q)
   figures.push({ what, perSecond: items.length / (ms / 1000), p50: at(0.5), p99: at(0.99), max: at(1), detail: { envelopes: items.length, concurrency, totalMs: ms, signaturesPerEnvelope: 2 } })
 }
 
