@@ -38,7 +38,7 @@ const USAGE = `usage: lienthong <command>
   report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--under <code>] [--by level|agency|month] [--csv]
                           the share of work files closed fully online, per level (default: this year)
   bench <name>            measure the targets on this machine (services on a stack of their own):
-                          registry, signatures, envelopes, broadcast, inbox, audit
+                          registry, signatures, envelopes, broadcast, inbox, audit, limits
   ca init                 make the local development CA once and print its certificate's path
   ca issue <code> --jwk '<public JWK>' [--role signer --holder "Name"]
                           print a development certificate for an agency's or a signer's key
