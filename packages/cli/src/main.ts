@@ -37,8 +37,13 @@ const USAGE = `usage: lienthong <command>
                           worked to 06 at every level, some steps on paper; prints what it added
   report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--under <code>] [--by level|agency|month] [--csv]
                           the share of work files closed fully online, per level (default: this year)
-  bench <name>            measure the targets on this machine (services on a stack of their own):
-                          registry, signatures, envelopes, broadcast, inbox, audit, limits
+  bench [--local] [--seconds S] [--loads 100,500,1000]
+                          the whole exchange on this machine: end to end at rising offered loads,
+                          a province broadcast, the machine's limits, each service's memory and
+                          CPU; on a stack of its own (or the running one with --local); writes
+                          bench-results/<date>.json and a chart (.html)
+  bench <name>            one part's targets: registry, signatures, envelopes, broadcast, inbox,
+                          audit, limits
   ca init                 make the local development CA once and print its certificate's path
   ca issue <code> --jwk '<public JWK>' [--role signer --holder "Name"]
                           print a development certificate for an agency's or a signer's key

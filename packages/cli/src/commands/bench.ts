@@ -16,7 +16,8 @@ export function availableBenches (): string[] {
  * a benchmark then never shares an event loop or a JIT warm-up with the CLI.
  */
 export async function benchCommand (args: string[]): Promise<void> {
-  const [name = 'registry', ...rest] = args
+  // `lienthong bench` alone, or with only options, is the whole exchange's bench
+  const [name = 'exchange', ...rest] = args[0] === undefined || args[0].startsWith('--') ? ['exchange', ...args] : args
   const known = availableBenches()
   if (!known.includes(name)) throw new Error(`unknown bench "${name}"; available: ${known.join(', ') || 'none'}`)
   const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, `${name}${SUFFIX}`), ...rest], { cwd: repoRoot, stdio: 'inherit' })
