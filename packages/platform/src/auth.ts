@@ -5,6 +5,7 @@ import { OPERATOR_SUBJECT, TOKEN_AUDIENCE, TOKEN_ISSUER, type AccessTokenClaims,
 import type { AuthKeys } from './auth-keys.ts'
 import type { Directory } from './directory.ts'
 import { errorFactory } from './problem.ts'
+import { VerifiedTokens } from './verified-tokens.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +55,7 @@ export const auth = fp<AuthOptions>(async (app: FastifyInstance, opts) => {
     verify: { algorithms: ['EdDSA', 'ES256'], allowedIss: TOKEN_ISSUER, allowedAud: TOKEN_AUDIENCE }
   })
 
+  const verified = new VerifiedTokens()
   app.decorateRequest('agency', '')
   app.decorateRequest('tokenClaims', undefined)
 
@@ -62,11 +64,15 @@ export const auth = fp<AuthOptions>(async (app: FastifyInstance, opts) => {
       if (request.headers.authorization === undefined) {
         throw fail('UNAUTHORIZED', 'send Authorization: Bearer <token> (POST /v1/auth/token on registry issues one)')
       }
-      let claims: AccessTokenClaims
-      try {
-        claims = await request.jwtVerify<AccessTokenClaims>()
-      } catch (err) {
-        throw fail('UNAUTHORIZED', describeTokenError(err))
+      const token = /^Bearer +(\S+)$/i.exec(request.headers.authorization)?.[1]
+      let claims = token === undefined ? undefined : verified.get(token, (kid) => opts.keys.get(kid) !== undefined)
+      if (claims === undefined) {
+        try {
+          claims = await request.jwtVerify<AccessTokenClaims>()
+        } catch (err) {
+          throw fail('UNAUTHORIZED', describeTokenError(err))
+        }
+        if (token !== undefined) verified.add(token, claims)
       }
       const granted = new Set((claims.scope ?? '').split(' '))
       const missing = scopes.filter((s) => !granted.has(s))
