@@ -67,7 +67,7 @@ export class EventOutbox<E extends OutboxEvent> {
   /** Stores the events in the caller's transaction; publish them once it committed. */
   async record (tx: Db, news: Array<NewOutboxEvent<E>>): Promise<E[]> {
     if (news.length === 0) return []
-    const made = news.map((e) => ({ ...e, id: uuidv7(), level: e.level !== undefined ? e.level : e.agency === null ? null : this.#levelOf(e.agency) }) as unknown as E)
+    const made = this.stamp(news)
     for (let i = 0; i < made.length; i += 5000) {
       const page = made.slice(i, i + 5000)
       await tx.execute(sql`insert into ${this.#table} (id, agency, body)
@@ -75,6 +75,14 @@ export class EventOutbox<E extends OutboxEvent> {
           ${sql.param(page.map((e) => JSON.stringify(e)))}::text[]) as t(id, agency, body)`)
     }
     return made
+  }
+
+  /**
+   * The events as they will be stored and published, with their ids and levels, for a caller that
+   * writes them in a statement of its own (into this outbox's table: id, agency, body).
+   */
+  stamp (news: Array<NewOutboxEvent<E>>): E[] {
+    return news.map((e) => ({ ...e, id: uuidv7(), level: e.level !== undefined ? e.level : e.agency === null ? null : this.#levelOf(e.agency) }) as unknown as E)
   }
 
   /** Publishes committed events now, without making the caller wait; the sweeper covers a failure. */

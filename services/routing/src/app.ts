@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import { jetstream } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
-import { AttachmentStore, CustodySigner, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
+import { AttachmentStore, CustodySigner, TurnBatcher, createServiceApp, errorFactory, openServiceResources, startOutboxSweeper, type ServiceApp } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 import type { RoutingContext } from './context.ts'
 import { startStatusUpdates } from './consumers/status-updates.ts'
 import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { RoutingOutbox } from './domain/event-outbox.ts'
+import { markPublished } from './domain/document-store.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { documentRoutes } from './routes/documents.ts'
 import { receiptRoutes } from './routes/receipts.ts'
@@ -44,6 +45,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
     custody: new CustodySigner(res.nc),
     attachments: await AttachmentStore.open(res.nc),
     events: new RoutingOutbox(res.db, js, (agency) => directory.get(agency)?.level ?? null, app.log),
+    published: new TurnBatcher(async (ids) => { await markPublished(res.db, ids); return ids.map(() => undefined) }),
     fail: errorFactory('routing'),
     log: app.log
   }

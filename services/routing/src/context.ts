@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
-import type { AttachmentStore, CustodySigner, Directory, ErrorFactory, SignatureChecker } from '@lienthong/platform'
+import type { AttachmentStore, CustodySigner, Directory, ErrorFactory, SignatureChecker, TurnBatcher } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 import type { RoutingOutbox } from './domain/event-outbox.ts'
 
@@ -19,6 +19,8 @@ export interface RoutingContext {
   attachments: AttachmentStore
   /** the events of what happens here (documents sent, recalled), recorded with it and published to the EVENTS stream */
   events: RoutingOutbox
+  /** marks a document published once JetStream took its deliveries; the marks of one turn are one statement */
+  published: TurnBatcher<string, undefined>
   fail: ErrorFactory<'routing'>
   log: FastifyBaseLogger
 }

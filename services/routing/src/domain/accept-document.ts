@@ -5,7 +5,7 @@ import { resolveAddressing } from './addressing.ts'
 import { checkOriginal } from './original-link.ts'
 import { publishDeliveries } from './deliveries-publisher.ts'
 import { signedEnvelope } from './envelope-signing.ts'
-import { findDocument, markPublished, storeDocument } from './document-store.ts'
+import { findDocument, storeDocument, type DocumentRow } from './document-store.ts'
 
 export interface AcceptInput {
   /** the agency of the caller's token */
@@ -32,14 +32,20 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
   // Signatures are left out: a DMS retrying with a fresh signature is still sending the same document.
   const requestDigest = jsonDigest({ from: agency, to: body.to, document: body.document, ...(body.attachments !== undefined && body.attachments.length > 0 ? { attachments: body.attachments } : {}) })
   const probe = { id, sender: agency, idempotencyKey: key, fields: body.document }
-  // A repeat is answered from what was stored, before any check that may have changed since
-  // (a recipient suspended after the first send must not make its retry fail).
-  let row = await findDocument(ctx.db, probe)
-  if (row === undefined) {
+  let row: DocumentRow
+  try {
     await checkOriginal(ctx, agency, body.document)
     const recipients = resolveAddressing(ctx.directory, agency, body.to, fail, { policy: ctx.config.sendPolicy, recipientsMax: ctx.config.RECIPIENTS_MAX })
     const signed = await signedEnvelope(ctx, agency, body)
+    // a repeat meets the stored row here: nothing is written and that row answers
     row = (await storeDocument(ctx.db, ctx.events, { ...probe, requestDigest, recipients, signed })).row
+  } catch (err) {
+    // A repeat is answered from what was stored, whatever the checks say now (a recipient
+    // suspended after the first send must not make its retry fail). Looking for it only when a
+    // check fails keeps three lookups off every first send, which is nearly every send.
+    const first = await findDocument(ctx.db, probe)
+    if (first === undefined) throw err
+    row = first
   }
   if (row.requestDigest !== requestDigest) {
     throw row.idempotencyKey === key
@@ -54,7 +60,7 @@ export async function acceptDocument (ctx: RoutingContext, input: AcceptInput): 
       ctx.log.warn({ err, documentId: row.id }, 'deliveries not acknowledged by JetStream')
       throw fail('UNAVAILABLE', 'the document is stored but not yet queued for delivery; retry with the same Idempotency-Key')
     }
-    await markPublished(ctx.db, row.id)
+    await ctx.published.call(row.id)
   }
   return { id: row.id, sender: row.sender, recipients: row.recipients, acceptedAt: row.acceptedAt.toISOString() }
 }

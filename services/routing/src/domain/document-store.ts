@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { DocumentFields } from '@lienthong/contracts'
-import { deliveries, documents } from '../db/schema.ts'
+import { deliveries, documents, events } from '../db/schema.ts'
 import type { SignedEnvelope } from './envelope-signing.ts'
 import type { NewRoutingEvent, RoutingOutbox } from './event-outbox.ts'
 import type { RoutingEvent } from '@lienthong/contracts'
@@ -20,42 +20,58 @@ export interface NewDocument {
 }
 
 /**
- * Stores a document, a queued delivery per recipient and the `document.sent` event in one
- * transaction. When the id, the idempotency key or the number is already taken, nothing is written
- * and that row is returned instead, so the caller can tell a retry (same digest) from a conflict.
- * The event is published once the transaction committed (or by the sweeper).
+ * Stores a document, a queued delivery per recipient and the `document.sent` event as one
+ * statement: atomic without a transaction's four extra round trips, which at hundreds of sends a
+ * second are most of a send's time in the database. When the id, the idempotency key or the
+ * number is already taken, nothing is written and that row is returned instead, so the caller can
+ * tell a retry (same digest) from a conflict. The event is published once the statement committed
+ * (or by the sweeper).
  */
 export async function storeDocument (db: Db, outbox: RoutingOutbox, doc: NewDocument): Promise<{ created: boolean, row: DocumentRow }> {
-  let recorded: RoutingEvent[] = []
-  const stored = await db.transaction(async (tx) => {
-    const inserted = await tx.insert(documents).values({
-      id: doc.id,
-      sender: doc.sender,
-      idempotencyKey: doc.idempotencyKey,
-      requestDigest: doc.requestDigest,
-      priority: doc.fields.priority,
-      issuedYear: Number(doc.fields.issuedAt.slice(0, 4)),
-      number: doc.fields.number,
-      notation: doc.fields.notation,
-      fields: doc.fields,
-      recipients: doc.recipients,
-      envelope: doc.signed.envelope,
-      signatures: doc.signed.signatures,
-      envelopeDigest: doc.signed.digest,
-      signedBy: doc.signed.signedBy
-    }).onConflictDoNothing().returning()
-    if (inserted[0] !== undefined) {
-      for (let i = 0; i < doc.recipients.length; i += 5000) {
-        await tx.insert(deliveries).values(doc.recipients.slice(i, i + 5000).map((recipient) => ({ documentId: doc.id, recipient })))
-      }
-      recorded = await outbox.record(tx, [documentSent(inserted[0])])
-      return { created: true, row: inserted[0] }
-    }
-    // The row that conflicted cannot vanish: documents are never deleted.
-    return { created: false, row: (await findDocument(tx, doc))! }
-  })
-  outbox.publish(recorded)
-  return stored
+  const business = doc.fields.business
+  const row: DocumentRow = {
+    id: doc.id,
+    sender: doc.sender,
+    idempotencyKey: doc.idempotencyKey,
+    requestDigest: doc.requestDigest,
+    priority: doc.fields.priority,
+    issuedYear: Number(doc.fields.issuedAt.slice(0, 4)),
+    number: doc.fields.number,
+    notation: doc.fields.notation,
+    fields: doc.fields,
+    recipients: doc.recipients,
+    // the service's clock, not the database's: the event below must carry it before the row exists
+    acceptedAt: new Date(),
+    publishedAt: null,
+    envelope: doc.signed.envelope,
+    signatures: doc.signed.signatures,
+    envelopeDigest: doc.signed.digest,
+    signedBy: doc.signed.signedBy,
+    businessType: business?.type ?? null,
+    originalId: business?.original ?? null
+  }
+  const [event] = outbox.stamp([documentSent(row)]) as [RoutingEvent]
+  const inserted = await db.execute<{ id: string }>(sql`
+    with doc as (
+      insert into ${documents} (id, sender, idempotency_key, request_digest, priority, issued_year, number, notation, fields, recipients,
+        accepted_at, envelope, signatures, envelope_digest, signed_by)
+      values (${row.id}, ${row.sender}, ${row.idempotencyKey}, ${row.requestDigest}, ${row.priority}, ${row.issuedYear}, ${row.number}, ${row.notation},
+        ${JSON.stringify(row.fields)}::jsonb, ${sql.param(row.recipients)}::text[], ${row.acceptedAt.toISOString()}::timestamptz,
+        ${JSON.stringify(row.envelope)}::jsonb, ${JSON.stringify(row.signatures)}::jsonb, ${row.envelopeDigest}, ${row.signedBy})
+      on conflict do nothing
+      returning id
+    ), delivered as (
+      insert into ${deliveries} (document_id, recipient) select doc.id, r from doc, unnest(${sql.param(row.recipients)}::text[]) as r
+    ), told as (
+      insert into ${events} (id, agency, body) select ${event.id}::uuid, ${event.agency}, ${JSON.stringify(event)}::jsonb from doc
+    )
+    select id from doc`)
+  if (inserted.length > 0) {
+    outbox.publish([event])
+    return { created: true, row }
+  }
+  // The row that conflicted cannot vanish: documents are never deleted.
+  return { created: false, row: (await findDocument(db, doc))! }
 }
 
 /** What an auditor needs of a send, from the stored row (its signed fields, not the request). */
@@ -103,8 +119,9 @@ export async function findDocument (db: Db, doc: Pick<NewDocument, 'id' | 'sende
   return byNumber[0]
 }
 
-export async function markPublished (db: Db, id: string): Promise<void> {
-  await db.update(documents).set({ publishedAt: sql`now()` }).where(and(eq(documents.id, id), isNull(documents.publishedAt)))
+/** Marks documents whose every delivery JetStream acknowledged: one statement for all of them. */
+export async function markPublished (db: Db, ids: string[]): Promise<void> {
+  await db.execute(sql`update ${documents} set published_at = now() where id = any(${sql.param(ids)}::text[]) and published_at is null`)
 }
 
 /** Accepted documents whose deliveries were not all acknowledged by JetStream, oldest first. */

@@ -20,7 +20,7 @@ async function sweepDocuments (ctx: RoutingContext, graceMs: number): Promise<nu
     // One document that cannot be published must not hold back the others.
     try {
       await publishDeliveries(ctx.js, row)
-      await markPublished(ctx.db, row.id)
+      await markPublished(ctx.db, [row.id])
       published++
     } catch (err) {
       ctx.log.warn({ err, documentId: row.id }, 'outbox: document not published yet')
