@@ -4,13 +4,13 @@
 // run as their own processes on a stack of this bench's own, every agency in custody (villages
 // too: each signs its 01 receipt). Not a test: a missed target shows as "NO".
 // Writes bench-results/broadcast-*.json.
-import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SERVICE_NAMES, type ServiceName } from '@lienthong/infra'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { request } from '../harness/http.ts'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
+import { cpuSeconds, memory, resetPeak } from './process-usage.ts'
 
 const PROVINCE = '000.00.00.H38'
 const TARGET_MS = 2_000
@@ -19,24 +19,6 @@ const ROUNDS = Number(process.argv[2] ?? 3)
 const POLL_MS = 5
 
 const loadAtStart = os.loadavg()
-
-/** VmRSS and VmHWM of a process in MB, from /proc. */
-function memory (pid: number): { rssMb: number, peakMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds (pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-/** Resets the peak (VmHWM) to the present size, so the peak read later is this round's. */
-function resetPeak (pid: number): void {
-  try { writeFileSync(`/proc/${pid}/clear_refs`, '5') } catch { /* not allowed here: the peak then counts from the start */ }
-}
 
 function pids (stack: TestStack): Record<ServiceName, number> {
   return Object.fromEntries(SERVICE_NAMES.map((name) => {
@@ -111,7 +93,7 @@ async function main (): Promise<void> {
     // which are then stopped gently at the end so that whatever they write on exit is written
     const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS
     const extra: Record<string, string> = nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }
-    const stack = await startStack({ name: 'bench', teardown: (fn) => { teardowns.push(fn) } }, { custody: 'all', env: { routing: extra, inbox: extra } })
+    const stack = await startStack({ name: 'bench', teardown: (fn) => { teardowns.push(fn) } }, { custody: 'all', audit: true, env: { routing: extra, inbox: extra } })
     if (nodeOptions !== undefined) teardowns.push(async () => { await Promise.all([stack.routing.stop(), stack.inbox.stop()]) })
     const token = await stack.tokenFor(PROVINCE)
     // One small document first: every code path warm, every connection open, as in a running service.

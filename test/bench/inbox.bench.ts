@@ -7,12 +7,12 @@
 //   pnpm lienthong bench inbox [list requests per case = 3000] [status seconds = 20] [status rates = 500,100]
 // The status updates run at each rate in turn on items not touched before: the target first, then
 // lower rates, to show where this machine stands when the target is out of its reach.
-import { readFileSync, readdirSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
+import { call } from './http-client.ts'
+import { cpuSeconds, processesWith } from './process-usage.ts'
 import { seedInbox, seedSenderSide } from './inbox-seed.ts'
 import { summary as latencySummary } from './latency.ts'
 
@@ -33,42 +33,6 @@ const SENDERS = [
   ...Array.from({ length: 29 }, (_, i) => `000.00.${String(i + 1).padStart(2, '0')}.H38`),
   ...Array.from({ length: 17 }, (_, i) => `000.${String(i + 1).padStart(2, '0')}.31.H38`)
 ]
-
-// Plain node:http with kept-alive connections: the load generator shares the machine's two cores
-// with what it measures, and fetch costs it several times more CPU per request.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
-
-async function call (method: 'GET' | 'POST', url: string, token: string, body?: string): Promise<{ status: number, body: string }> {
-  return await new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` }
-    if (body !== undefined) { headers['content-type'] = 'application/json'; headers['content-length'] = String(Buffer.byteLength(body)) }
-    const req = http.request(url, { method, agent, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }) })
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-/** CPU seconds (user + system) a process has used, from /proc; 0 once it is gone. */
-function cpuSeconds (pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch { return 0 }
-}
-
-/** The processes whose command line has `text` and whose name starts with `name`. */
-function processesWith (name: string, text: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith(name) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(text)
-    } catch { return false }
-  })
-}
 
 /** CPU seconds used so far by each part of the stack, and by this load generator. */
 function cpuOf (stack: TestStack): Record<string, number> {

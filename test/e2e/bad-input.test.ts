@@ -134,8 +134,10 @@ t.test('a repeated Idempotency-Key: same body gives the first answer, a differen
 
   // A retry after a recipient was suspended still gets the first answer, not a refusal.
   await request('POST', `${stack.registry.url}/v1/agencies/${DISTRICT}/suspend`, { token: await stack.adminToken() })
+  // a new number each time: a probe stored before routing saw the suspension would answer every later one
+  let probe = 700
   await eventually(async () => {
-    const r = await request('POST', url, { token, json: { to: [DISTRICT], document: { ...document, number: '77' } } })
+    const r = await request('POST', url, { token, json: { to: [DISTRICT], document: { ...document, number: String(probe++) } } })
     return r.status === 422 ? r : undefined
   }, 5_000, 'routing sees the suspension')
   const retried = await request('POST', url, { token, json: body, headers })
@@ -143,9 +145,9 @@ t.test('a repeated Idempotency-Key: same body gives the first answer, a differen
   t.same(retried.body, first.body)
 
   await new Promise((resolve) => setTimeout(resolve, 1500))
-  const items = await stack.sql`select document_id from inbox.items order by document_id`
+  const items = await stack.sql`select document_id from inbox.items where fields->>'number' not like '7__' order by document_id`
   t.same(items.map((r) => r.document_id), [first.body.id, noKey.body.id, nextYear.body.id, burst[0]!.body.id].sort(), 'one copy of each, no second delivery')
-  const [docs] = await stack.sql`select count(*)::int as n from routing.documents`
+  const [docs] = await stack.sql`select count(*)::int as n from routing.documents where number not like '7__'`
   t.equal(docs!.n, 4)
 })
 
