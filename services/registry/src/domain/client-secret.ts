@@ -1,14 +1,36 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 
 // scrypt with these costs takes tens of milliseconds: cheap for one token request, ruinous for
 // someone guessing secrets from a stolen table.
 const COST: ScryptOptions = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
 const KEY_LENGTH = 32
 
-function derive (secret: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(secret, salt, KEY_LENGTH, COST, (err, key) => { if (err !== null) reject(err); else resolve(key) })
-  })
+// Each scrypt holds 16 MB while it runs, on libuv's threadpool (4 threads by default). More at
+// once than there are cores only time-slice the same CPU while holding more memory: a burst of
+// token requests then raised registry's resident size by 64 MB for no more tokens a second.
+const SLOTS = Math.max(1, availableParallelism())
+let running = 0
+const waiting: Array<() => void> = []
+
+/** The number of scrypt runs that hold their memory at once (a test looks at it). */
+export function scryptRunning (): number {
+  return running
+}
+
+async function derive (secret: string, salt: Buffer): Promise<Buffer> {
+  // a slot freed while others wait passes straight to the first of them
+  if (running < SLOTS) running++
+  else await new Promise<void>((resolve) => { waiting.push(resolve) })
+  try {
+    return await new Promise((resolve, reject) => {
+      scrypt(secret, salt, KEY_LENGTH, COST, (err, key) => { if (err !== null) reject(err); else resolve(key) })
+    })
+  } finally {
+    const next = waiting.shift()
+    if (next !== undefined) next()
+    else running--
+  }
 }
 
 export function newClientSecret (): string {

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { hashClientSecret, newClientId, newClientSecret, verifyClientSecret } from '../../src/domain/client-secret.ts'
+import { hashClientSecret, newClientId, newClientSecret, scryptRunning, verifyClientSecret } from '../../src/domain/client-secret.ts'
+import { availableParallelism } from 'node:os'
 
 t.test('hash and verify round trip; a wrong secret is refused', async (t) => {
   const secret = newClientSecret()
@@ -70,4 +71,16 @@ t.test('new secrets and client ids are random and well-formed', async (t) => {
   const ids = new Set(Array.from({ length: 50 }, () => newClientId()))
   t.equal(ids.size, 50)
   for (const id of ids) t.match(id, /^ltc_[A-Za-z0-9_-]{16}$/)
+})
+
+t.test('a burst of hashes runs at most one scrypt per core at a time, and every one completes', async (t) => {
+  let most = 0
+  const watch = setInterval(() => { most = Math.max(most, scryptRunning()) }, 1)
+  const secrets = Array.from({ length: 12 }, (_, i) => `secret ${i}`)
+  const hashes = await Promise.all(secrets.map(async (s) => await hashClientSecret(s)))
+  clearInterval(watch)
+  t.ok(most >= 1 && most <= Math.max(1, availableParallelism()), `at most ${availableParallelism()} at once (saw ${most})`)
+  t.equal(scryptRunning(), 0, 'every slot is given back')
+  const checks = await Promise.all(secrets.map(async (s, i) => await verifyClientSecret(s, hashes[i]!)))
+  t.same(checks, secrets.map(() => true))
 })
