@@ -17,6 +17,21 @@ export interface ServiceSpec {
   logFile: string
 }
 
+/**
+ * How every service's Node.js runs (docs/performance.md, "Memory"). A young generation of 4 MB
+ * semi-spaces instead of V8's 16 MB keeps each service about 30 MB smaller for no CPU that the
+ * exchange bench can tell apart; the services' garbage is short-lived messages and rows.
+ */
+export const SERVICE_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4'] as const
+
+/**
+ * glibc raises its mmap threshold to the largest block freed, so after one 16 MB scrypt or a
+ * large batch every later block of that size comes from the heap and stays resident when freed.
+ * A fixed threshold hands such blocks back to the system. (An environment variable of the
+ * deployment's own wins over this.)
+ */
+export const SERVICE_MEMORY_ENV = { MALLOC_MMAP_THRESHOLD_: String(128 * 1024) }
+
 /** A service running as its own Node.js process, as in production. */
 export class ServiceProcess {
   readonly spec: ServiceSpec
@@ -43,9 +58,9 @@ export class ServiceProcess {
   async start (timeoutMs = 30_000): Promise<void> {
     mkdirSync(dirname(this.spec.logFile), { recursive: true })
     const log = createWriteStream(this.spec.logFile, { flags: 'a' })
-    const child = spawn(process.execPath, ['--enable-source-maps', await builtService(this.spec.name)], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, await builtService(this.spec.name)], {
       cwd: repoRoot,
-      env: { ...process.env, ...this.spec.env, PORT: String(this.spec.port), HOST: '127.0.0.1' },
+      env: { ...SERVICE_MEMORY_ENV, ...process.env, ...this.spec.env, PORT: String(this.spec.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     child.stdout?.pipe(log)
