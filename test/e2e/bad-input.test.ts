@@ -169,3 +169,21 @@ t.test('inbox: other agencies\u2019 items, unknown codes and replays', async (t)
   const [steps] = await stack.sql`select count(*)::int as n from inbox.steps where item_id = ${item.id}`
   t.equal(steps!.n, 2, 'only 01 and 03 were recorded')
 })
+
+t.test('more sends at once than routing takes: the rest are refused with 503 and store nothing, and their retries go through', async (t) => {
+  const stack = await startStack(t, { custody: [PROVINCE], env: { routing: { SENDS_IN_FLIGHT_MAX: '2' } } })
+  const token = await stack.tokenFor(PROVINCE)
+  const url = `${stack.routing.url}/v1/documents`
+  const send = async (n: number): Promise<Answer> => await request('POST', url, { token, json: { to: [DISTRICT], document: { ...document, number: String(500 + n) } }, headers: { 'idempotency-key': `burst-${n}` } })
+  const burst = await Promise.all(Array.from({ length: 40 }, async (_, n) => await send(n)))
+  const refused = burst.flatMap((a, n) => a.status === 503 ? [n] : [])
+  t.ok(refused.length > 0, `some of 40 sends at once are refused (${refused.length})`)
+  t.same(new Set(burst.map((a) => a.status)), new Set([202, 503]), 'each is either taken or refused')
+  for (const n of refused) isProblem(t, burst[n]!, 503, 'RTE_UNAVAILABLE')
+  const stored = await stack.sql`select number from routing.documents`
+  t.same(stored.map((r) => Number(r.number) - 500).sort((a, b) => a - b), burst.flatMap((a, n) => a.status === 202 ? [n] : []), 'only the sends taken are stored')
+  // one at a time, the refused ones go through under the keys they were refused with
+  for (const n of refused) t.equal((await send(n)).status, 202)
+  const [all] = await stack.sql`select count(*)::int as n, count(distinct number)::int as numbers from routing.documents`
+  t.same(all, { n: 40, numbers: 40 })
+})

@@ -9,6 +9,7 @@ import * as schema from './db/schema.ts'
 import { sweepOutbox } from './domain/outbox-sweeper.ts'
 import { RoutingOutbox } from './domain/event-outbox.ts'
 import { markPublished } from './domain/document-store.ts'
+import { SendAdmission } from './domain/send-admission.ts'
 import { attachmentRoutes } from './routes/attachments.ts'
 import { documentRoutes } from './routes/documents.ts'
 import { receiptRoutes } from './routes/receipts.ts'
@@ -45,6 +46,7 @@ export async function buildApp (config: RoutingConfig): Promise<ServiceApp> {
     custody: new CustodySigner(res.nc),
     attachments: await AttachmentStore.open(res.nc),
     events: new RoutingOutbox(res.db, js, (agency) => directory.get(agency)?.level ?? null, app.log),
+    admission: new SendAdmission(config.SENDS_IN_FLIGHT_MAX),
     published: new TurnBatcher(async (ids) => { await markPublished(res.db, ids); return ids.map(() => undefined) }),
     fail: errorFactory('routing'),
     log: app.log

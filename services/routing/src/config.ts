@@ -15,7 +15,12 @@ export const RoutingConfig = BaseConfig.extend({
   /** A JSON sending policy (contracts `SendPolicy`) replacing the default; read and checked at start. */
   POLICY_FILE: z.string().optional().transform((v) => v === '' ? undefined : v),
   /** The most recipients one send may resolve to (a province broadcast is ~1,744). */
-  RECIPIENTS_MAX: z.coerce.number().int().min(1).default(10_000)
+  RECIPIENTS_MAX: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * The most sends taken on at once; more are refused with 503 and nothing stored (docs/performance.md).
+   * At a few hundred sends a second this is about a second of work queued.
+   */
+  SENDS_IN_FLIGHT_MAX: z.coerce.number().int().min(1).default(256)
 }).transform((config, ctx) => {
   let sendPolicy: SendPolicy = DEFAULT_SEND_POLICY
   if (config.POLICY_FILE !== undefined) {

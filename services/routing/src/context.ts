@@ -4,6 +4,7 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { AttachmentStore, CustodySigner, Directory, ErrorFactory, SignatureChecker, TurnBatcher } from '@lienthong/platform'
 import type { RoutingConfig } from './config.ts'
 import type { RoutingOutbox } from './domain/event-outbox.ts'
+import type { SendAdmission } from './domain/send-admission.ts'
 
 /** What routing's routes, consumers and domain functions are given. */
 export interface RoutingContext {
@@ -21,6 +22,8 @@ export interface RoutingContext {
   events: RoutingOutbox
   /** marks a document published once JetStream took its deliveries; the marks of one turn are one statement */
   published: TurnBatcher<string, undefined>
+  /** how many sends are taken on at once */
+  admission: SendAdmission
   fail: ErrorFactory<'routing'>
   log: FastifyBaseLogger
 }

@@ -44,11 +44,11 @@ export async function documentRoutes (app: ServiceApp, ctx: RoutingContext): Pro
       response: { 202: SendDocumentResponse }
     }
   }, async (request, reply) => {
-    const answer = await acceptDocument(ctx, {
+    const answer = await ctx.admission.admit(ctx.fail, async () => await acceptDocument(ctx, {
       agency: request.agency,
       idempotencyKey: request.headers['idempotency-key'],
       body: request.body
-    })
+    }))
     return await reply.code(202).header('location', `/v1/documents/${encodeURIComponent(answer.id)}`).send(answer)
   })
 
