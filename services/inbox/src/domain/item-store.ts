@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, asc, isNull, isNotNull, or, sql } from 'drizzle-orm'
+import { and, eq, inArray, lt, asc, isNull, isNotNull, or, sql, type SQL } from 'drizzle-orm'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { uuidv7 } from 'uuidv7'
 import type { DeliveryMessage, InboxEvent, Receipt, StatusCode } from '@lienthong/contracts'
@@ -76,6 +76,22 @@ function itemOf ({ delivery, check }: Delivered): ItemRow {
   }
 }
 
+/**
+ * Item rows as a table for an insert: one array per column (unnest), so a statement does not grow
+ * with the batch, every column as text[] cast in the statement so postgres.js never guesses an
+ * array's type.
+ */
+function itemsAsRows (rows: ItemRow[]): SQL {
+  const column = (f: (r: ItemRow) => string | null): ReturnType<typeof sql.param> => sql.param(rows.map(f))
+  const json = (f: (r: ItemRow) => unknown): ReturnType<typeof sql.param> => column((r) => JSON.stringify(f(r)))
+  return sql`unnest(${column((r) => r.id)}::text[], ${column((r) => r.documentId)}::text[], ${column((r) => r.recipient)}::text[], ${column((r) => r.sender)}::text[],
+      ${column((r) => r.subject)}::text[], ${column((r) => String(r.priority))}::text[], ${json((r) => r.fields)}::text[], ${json((r) => r.recipients)}::text[],
+      ${column((r) => r.sentAt.toISOString())}::text[], ${json((r) => r.envelope)}::text[], ${json((r) => r.signatures)}::text[],
+      ${column((r) => r.envelopeDigest)}::text[], ${column((r) => String(r.signaturesValid))}::text[], ${json((r) => r.signatureFindings)}::text[],
+      ${column((r) => searchableText(r.subject))}::text[])
+    as t(id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, envelope, signatures, envelope_digest, signatures_valid, signature_findings, search)`
+}
+
 const dueOf = (r: ItemRow): Date | null => dueAtOf((r.fields as DeliveryMessage['envelope']['document']).dueDate)
 
 /**
@@ -87,25 +103,18 @@ async function storeNewArrivals (db: Db, outbox: EventOutbox, arrivals: Delivere
   const rows = arrivals.map((a) => ({ ...itemOf(a), receivedAt: at, updatedAt: at }))
   const receipts = rows.map((r) => receiptOf(r, { code: '01', channel: 'online', at }))
   const events = outbox.stamp(rows.map((r) => arrivedEvent(r, dueOf(r))))
-  const column = (f: (r: ItemRow) => string | null): ReturnType<typeof sql.param> => sql.param(rows.map(f))
-  const json = (f: (r: ItemRow) => unknown): ReturnType<typeof sql.param> => column((r) => JSON.stringify(f(r)))
-  const ids = column((r) => r.id)
+  const ids = sql.param(rows.map((r) => r.id))
   const made = await db.execute<{ id: string, step_id: string }>(sql`
     with new_items as (
       insert into ${items} (id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, received_at, updated_at, state, envelope, signatures, envelope_digest, signatures_valid, signature_findings, search)
       select id::uuid, document_id, recipient, sender, subject, priority::integer, fields::jsonb, array(select jsonb_array_elements_text(recipients::jsonb)), sent_at::timestamptz,
         ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz, '01', envelope::jsonb, signatures::jsonb, envelope_digest, signatures_valid::boolean, signature_findings::jsonb, to_tsvector('simple', search)
-      from unnest(${ids}::text[], ${column((r) => r.documentId)}::text[], ${column((r) => r.recipient)}::text[], ${column((r) => r.sender)}::text[],
-        ${column((r) => r.subject)}::text[], ${column((r) => String(r.priority))}::text[], ${json((r) => r.fields)}::text[], ${json((r) => r.recipients)}::text[],
-        ${column((r) => r.sentAt.toISOString())}::text[], ${json((r) => r.envelope)}::text[], ${json((r) => r.signatures)}::text[],
-        ${column((r) => r.envelopeDigest)}::text[], ${column((r) => String(r.signaturesValid))}::text[], ${json((r) => r.signatureFindings)}::text[],
-        ${column((r) => searchableText(r.subject))}::text[])
-        as t(id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, envelope, signatures, envelope_digest, signatures_valid, signature_findings, search)
+      from ${itemsAsRows(rows)}
       on conflict do nothing
       returning id, recipient, subject
     ), per_item as (
       select n.id, n.recipient, n.subject, d.due_at::timestamptz as due_at, d.receipt::jsonb as receipt, d.event_id::uuid as event_id, d.event::jsonb as event
-      from new_items n join unnest(${ids}::text[], ${column((r) => dueOf(r)?.toISOString() ?? null)}::text[], ${sql.param(receipts.map((r) => JSON.stringify(r)))}::text[],
+      from new_items n join unnest(${ids}::text[], ${sql.param(rows.map((r) => dueOf(r)?.toISOString() ?? null))}::text[], ${sql.param(receipts.map((r) => JSON.stringify(r)))}::text[],
         ${sql.param(events.map((e) => e.id))}::text[], ${sql.param(events.map((e) => JSON.stringify(e)))}::text[]) as d(id, due_at, receipt, event_id, event) on d.id::uuid = n.id
     ), new_files as (
       insert into ${workFiles} (id, agency, origin, item_id, title, state, due_at, opened_at, updated_at)
@@ -136,9 +145,7 @@ async function storeNewArrivals (db: Db, outbox: EventOutbox, arrivals: Delivere
 async function storeArrivalsInTransaction (db: Db, outbox: EventOutbox, arrivals: Delivered[]): Promise<Arrival[]> {
   const key = (documentId: string, recipient: string): string => `${documentId}\n${recipient}`
   const rows: ItemRow[] = arrivals.map(itemOf)
-  // every column as text[], cast in the statement: postgres.js then never guesses an array's type
   const column = (f: (r: ItemRow) => string | null): ReturnType<typeof sql.param> => sql.param(rows.map(f))
-  const json = (f: (r: ItemRow) => unknown): ReturnType<typeof sql.param> => column((r) => JSON.stringify(f(r)))
   let recorded: InboxEvent[] = []
   const stored = await db.transaction(async (tx) => {
     // The item and its work file in one statement: one round trip, and never one without the other.
@@ -147,12 +154,7 @@ async function storeArrivalsInTransaction (db: Db, outbox: EventOutbox, arrivals
         insert into ${items} (id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, state, envelope, signatures, envelope_digest, signatures_valid, signature_findings, search)
         select id::uuid, document_id, recipient, sender, subject, priority::integer, fields::jsonb, array(select jsonb_array_elements_text(recipients::jsonb)), sent_at::timestamptz,
           '01', envelope::jsonb, signatures::jsonb, envelope_digest, signatures_valid::boolean, signature_findings::jsonb, to_tsvector('simple', search)
-        from unnest(${column((r) => r.id)}::text[], ${column((r) => r.documentId)}::text[], ${column((r) => r.recipient)}::text[], ${column((r) => r.sender)}::text[],
-          ${column((r) => r.subject)}::text[], ${column((r) => String(r.priority))}::text[], ${json((r) => r.fields)}::text[], ${json((r) => r.recipients)}::text[],
-          ${column((r) => r.sentAt.toISOString())}::text[], ${json((r) => r.envelope)}::text[], ${json((r) => r.signatures)}::text[],
-          ${column((r) => r.envelopeDigest)}::text[], ${column((r) => String(r.signaturesValid))}::text[], ${json((r) => r.signatureFindings)}::text[],
-          ${column((r) => searchableText(r.subject))}::text[])
-          as t(id, document_id, recipient, sender, subject, priority, fields, recipients, sent_at, envelope, signatures, envelope_digest, signatures_valid, signature_findings, search)
+        from ${itemsAsRows(rows)}
         on conflict do nothing
         returning id, recipient, subject, received_at, updated_at
       ), new_files as (
