@@ -2,7 +2,7 @@
 // its commune, a commune and its district, a district or department and the province), both ways,
 // so every level sends and receives and the default sending policy allows every pair.
 import { parentCode, type AgencyInput } from '@lienthong/contracts'
-import { SeededRandom } from '@lienthong/cli'
+import { SeededRandom } from '../../packages/cli/src/simulation/seeded-random.ts'
 
 export interface TrafficPair { sender: string, recipient: string }
 
