@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -12,27 +12,43 @@ import type { ServiceName } from './service-process.ts'
  * tsx's loader costs 1.5–2 s of CPU (every one of ~1,000 modules crosses to the loader's thread);
  * a built one starts in a fraction of that, which on a 2-core machine running ~40 stacks of four
  * services in the test suite is minutes. Nothing is committed: the build is made per process,
- * in a temporary directory, in a few hundred milliseconds.
+ * in a temporary directory, in a second or so, unless the process was handed a build already made
+ * (SERVICES_BUILT_IN, which the whole test suite sets, so that its twenty-odd stack files do
+ * not each build the same five bundles again).
  */
 const built = new Map<ServiceName, Promise<string>>()
 let outDir: string | undefined
 
+/** The environment variable naming a directory where every service is built already. */
+export const SERVICES_BUILT_IN = 'LIENTHONG_SERVICES_BUILT_IN'
+
 export async function builtService (name: ServiceName): Promise<string> {
   let entry = built.get(name)
   if (entry === undefined) {
-    entry = buildService(name)
+    const given = process.env[SERVICES_BUILT_IN]
+    const ready = given !== undefined && given !== '' ? join(given, `${name}.mjs`) : undefined
+    entry = ready !== undefined && existsSync(ready) ? Promise.resolve(ready) : buildService(name, ownOutDir())
     built.set(name, entry)
   }
   return await entry
 }
 
-async function buildService (name: ServiceName): Promise<string> {
+/** Builds the services into `dir`, for the processes given it as SERVICES_BUILT_IN. */
+export async function buildServices (names: readonly ServiceName[], dir: string): Promise<void> {
+  await Promise.all(names.map(async (name) => await buildService(name, dir)))
+}
+
+function ownOutDir (): string {
   if (outDir === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'lienthong-services-'))
     outDir = dir
     process.once('exit', () => { rmSync(dir, { recursive: true, force: true }) })
   }
-  const outfile = join(outDir, `${name}.mjs`)
+  return outDir
+}
+
+async function buildService (name: ServiceName, dir: string): Promise<string> {
+  const outfile = join(dir, `${name}.mjs`)
   await build({
     entryPoints: [join(repoRoot, 'services', name, 'src', 'main.ts')],
     outfile,
