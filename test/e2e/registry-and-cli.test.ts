@@ -5,7 +5,8 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { repoRoot } from '@lienthong/infra'
 import { laocaiDirectory } from '@lienthong/seeds'
-import { importAgencies } from '@lienthong/cli'
+// by file, not the package's index, which loads the whole CLI (see test/harness/stack.ts)
+import { importAgencies } from '../../packages/cli/src/registry-admin.ts'
 import { startStack } from '../harness/stack.ts'
 import { request } from '../harness/http.ts'
 

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { Kvm } from '@nats-io/kv'
 import { AgencyKeyEntry, KV_BUCKETS, agencyKeyBucketKey } from '@lienthong/contracts'
-import { connectNats } from '@lienthong/platform'
+// by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
+import { connectNats } from '../../packages/platform/src/nats.ts'
 // The CLI's development CA, by path: the CLI package exports its SDK-like parts only.
 import { ensureDevCa, issueAgencyCertificate } from '../../packages/cli/src/dev-ca.ts'
 import { startStack } from '../harness/stack.ts'

@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
-import { AgencyKeysMirror, connectNats } from '@lienthong/platform'
+// by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
+import { AgencyKeysMirror } from '../../packages/platform/src/agency-keys-mirror.ts'
+import { connectNats } from '../../packages/platform/src/nats.ts'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 

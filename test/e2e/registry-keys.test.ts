@@ -7,7 +7,9 @@ import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { Kvm } from '@nats-io/kv'
 import { KV_BUCKETS, agencyKeyBucketKey } from '@lienthong/contracts'
-import { AgencyKeysMirror, connectNats } from '@lienthong/platform'
+// by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
+import { AgencyKeysMirror } from '../../packages/platform/src/agency-keys-mirror.ts'
+import { connectNats } from '../../packages/platform/src/nats.ts'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { request, type Answer } from '../harness/http.ts'
 

@@ -1,8 +1,9 @@
 import t from 'tap'
 import { jetstream } from '@nats-io/jetstream'
 import { statusSubject, type Receipt } from '@lienthong/contracts'
-import { connectNats } from '@lienthong/platform'
-import { enrollCustody } from '@lienthong/cli'
+// by file, not the packages' indexes, which load the whole service framework and CLI (see test/harness/stack.ts)
+import { connectNats } from '../../packages/platform/src/nats.ts'
+import { enrollCustody } from '../../packages/cli/src/custody-enrolment.ts'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { dmsKey, registerKey, signReceipt, signRequest } from '../harness/dms-keys.ts'

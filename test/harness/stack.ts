@@ -4,7 +4,10 @@ import { basename, join } from 'node:path'
 import postgres, { type Sql } from 'postgres'
 import { DMS_SCOPES, type AgencyInput } from '@lienthong/contracts'
 import { ServiceProcess, freePort, repoRoot, type ServiceName } from '@lienthong/infra'
-import { createClient, enrollCustody, importAgencies, issueToken } from '@lienthong/cli'
+// The CLI's and the platform's parts the harness uses, by file: their packages' indexes bring in
+// the whole CLI and the whole service framework, which every test file would load for nothing.
+import { createClient, importAgencies, issueToken } from '../../packages/cli/src/registry-admin.ts'
+import { enrollCustody } from '../../packages/cli/src/custody-enrolment.ts'
 import { laocaiDirectory } from '@lienthong/seeds'
 import { createTestDatabase } from './test-database.ts'
 import { createTestNats, type TestNats } from './test-nats.ts'
