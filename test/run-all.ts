@@ -6,19 +6,19 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SERVICES_BUILT_IN, SERVICE_NAMES, buildServices, ensureDebianPackages, ensureServers, repoRoot, stopServers } from '@lienthong/infra'
+import { PROGRAMS_BUILT_IN, SERVICE_NAMES, buildPrograms, ensureDebianPackages, ensureServers, repoRoot, stopServers } from '@lienthong/infra'
 
 await ensureDebianPackages({ postgres: false, nats: false, chromium: true })
 const { databaseUrl } = await ensureServers('test', process.env, { nats: false })
-// The services built once for the whole run: otherwise each file that starts them builds them again.
-const built = mkdtempSync(join(tmpdir(), 'lienthong-services-'))
-await buildServices(SERVICE_NAMES, built)
+// The services and the CLI built once for the whole run: otherwise each file that starts them builds them again.
+const built = mkdtempSync(join(tmpdir(), 'lienthong-programs-'))
+await buildPrograms([...SERVICE_NAMES, 'cli'], built)
 const shared = process.env.NATS_URL !== undefined && process.env.NATS_URL !== ''
 const args = [...(shared ? ['--jobs=1'] : []), ...process.argv.slice(2)]
 const child = spawn('tap', args, {
   cwd: repoRoot,
   stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: databaseUrl, [SERVICES_BUILT_IN]: built }
+  env: { ...process.env, DATABASE_URL: databaseUrl, [PROGRAMS_BUILT_IN]: built }
 })
 child.on('exit', (code) => {
   rmSync(built, { recursive: true, force: true })

@@ -7,50 +7,52 @@ import { repoRoot } from './profiles.ts'
 import type { ServiceName } from './service-process.ts'
 
 /**
- * Each service as one ES module of its own TypeScript and the workspace packages', with every
- * npm dependency left as an import of the exact file Node would load. Starting a service through
- * tsx's loader costs 1.5–2 s of CPU (every one of ~1,000 modules crosses to the loader's thread);
- * a built one starts in a fraction of that, which on a 2-core machine running ~40 stacks of four
- * services in the test suite is minutes. Nothing is committed: the build is made per process,
- * in a temporary directory, in a second or so, unless the process was handed a build already made
- * (SERVICES_BUILT_IN, which the whole test suite sets, so that its twenty-odd stack files do
- * not each build the same five bundles again).
+ * Each service (and the CLI) as one ES module of its own TypeScript and the workspace packages',
+ * with every npm dependency left as an import of the exact file Node would load. Starting a service
+ * through tsx's loader costs 1.5–2 s of CPU (every one of ~1,000 modules crosses to the loader's
+ * thread); a built one starts in a fraction of that, which on a 2-core machine running ~40 stacks
+ * of four services in the test suite is minutes. Nothing is committed: the build is made per
+ * process, in a temporary directory, in a second or so, unless the process was handed a build
+ * already made (PROGRAMS_BUILT_IN, which the whole test suite sets, so that its twenty-odd stack
+ * files do not each build the same bundles again).
  */
-const built = new Map<ServiceName, Promise<string>>()
+export type BuiltProgram = ServiceName | 'cli'
+
+const built = new Map<BuiltProgram, Promise<string>>()
 let outDir: string | undefined
 
-/** The environment variable naming a directory where every service is built already. */
-export const SERVICES_BUILT_IN = 'LIENTHONG_SERVICES_BUILT_IN'
+/** The environment variable naming a directory where the programs are built already. */
+export const PROGRAMS_BUILT_IN = 'LIENTHONG_PROGRAMS_BUILT_IN'
 
-export async function builtService (name: ServiceName): Promise<string> {
+export async function builtProgram (name: BuiltProgram): Promise<string> {
   let entry = built.get(name)
   if (entry === undefined) {
-    const given = process.env[SERVICES_BUILT_IN]
+    const given = process.env[PROGRAMS_BUILT_IN]
     const ready = given !== undefined && given !== '' ? join(given, `${name}.mjs`) : undefined
-    entry = ready !== undefined && existsSync(ready) ? Promise.resolve(ready) : buildService(name, ownOutDir())
+    entry = ready !== undefined && existsSync(ready) ? Promise.resolve(ready) : buildProgram(name, ownOutDir())
     built.set(name, entry)
   }
   return await entry
 }
 
-/** Builds the services into `dir`, for the processes given it as SERVICES_BUILT_IN. */
-export async function buildServices (names: readonly ServiceName[], dir: string): Promise<void> {
-  await Promise.all(names.map(async (name) => await buildService(name, dir)))
+/** Builds the programs into `dir`, for the processes given it as PROGRAMS_BUILT_IN. */
+export async function buildPrograms (names: readonly BuiltProgram[], dir: string): Promise<void> {
+  await Promise.all(names.map(async (name) => await buildProgram(name, dir)))
 }
 
 function ownOutDir (): string {
   if (outDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'lienthong-services-'))
+    const dir = mkdtempSync(join(tmpdir(), 'lienthong-programs-'))
     outDir = dir
     process.once('exit', () => { rmSync(dir, { recursive: true, force: true }) })
   }
   return outDir
 }
 
-async function buildService (name: ServiceName, dir: string): Promise<string> {
+async function buildProgram (name: BuiltProgram, dir: string): Promise<string> {
   const outfile = join(dir, `${name}.mjs`)
   await build({
-    entryPoints: [join(repoRoot, 'services', name, 'src', 'main.ts')],
+    entryPoints: [name === 'cli' ? join(repoRoot, 'packages', 'cli', 'src', 'main.ts') : join(repoRoot, 'services', name, 'src', 'main.ts')],
     outfile,
     bundle: true,
     platform: 'node',

@@ -1,13 +1,12 @@
 // The audit service on a whole stack: documents and steps through the public APIs end up in the
 // ledger and the report; auditors read only their subtree; verify finds a row altered in Postgres.
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
 import { repoRoot } from '@lienthong/infra'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
+import { lienthong } from '../harness/cli.ts'
 
 const PROVINCE = '000.00.00.H38'
 const DEPARTMENT = '000.00.01.H38'
@@ -140,7 +139,7 @@ t.test('the ledger verifies, with signed checkpoints; a row altered in Postgres 
   t.teardown(() => { rmSync(home, { recursive: true, force: true }) })
   writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox: stack.inbox.url, audit: stack.audit.url }, pids: { up: 0, services: [] }, startedServers: false }))
   writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
-  const cli = async (): Promise<{ code: number, stdout: string }> => await promisify(execFile)('pnpm', ['lienthong', 'ledger', 'verify'], { cwd: repoRoot, env: { ...process.env, LIENTHONG_HOME: home } })
+  const cli = async (): Promise<{ code: number, stdout: string }> => await lienthong(['ledger', 'verify'], { ...process.env, LIENTHONG_HOME: home })
     .then((r) => ({ code: 0, stdout: r.stdout }), (err: { code: number, stdout: string }) => ({ code: err.code, stdout: err.stdout }))
   const holds = await cli()
   t.equal(holds.code, 0)
