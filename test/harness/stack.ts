@@ -123,3 +123,14 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   }
   return { registry, routing, inbox, signatures, audit, nats, databaseUrl: db.url, sql, adminToken, tokenFor }
 }
+
+/**
+ * One service of a stack stopped and started again with `env` added to its settings, on the same
+ * port, database and NATS: a test of another setting then needs no stack of its own.
+ */
+export async function restartWith (service: ServiceProcess, env: Record<string, string>): Promise<void> {
+  await service.stop()
+  Object.assign(service.spec.env, env)
+  await service.start(90_000)
+  await service.waitReady(90_000)
+}
