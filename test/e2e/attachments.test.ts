@@ -170,6 +170,10 @@ t.test('attachments', async (t) => {
     t.ok(routing.body.paths['/v1/attachments/{sha256}']?.put, 'PUT /v1/attachments/{sha256}')
     const inbox = await request('GET', `${stack.inbox.url}/docs/json`)
     t.ok(inbox.body.paths['/v1/inbox/{id}/attachments/{n}']?.get, 'GET /v1/inbox/{id}/attachments/{n}')
+    // swagger-ui finds its files next to its own code, which the service's bundle must keep true
+    const css = await fetch(`${stack.routing.url}/docs/static/index.css`)
+    t.equal(css.status, 200, 'the browsable UI’s own files are served')
+    await css.body?.cancel()
   })
 
   await t.test('two documents with the same file keep one copy of it', async (t) => {
