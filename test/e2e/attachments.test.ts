@@ -8,7 +8,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import { ATTACHMENT_MAX_BYTES, STREAMS } from '@lienthong/contracts'
 // by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
 import { connectNats } from '../../packages/platform/src/nats.ts'
-import { startStack, type TestStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request, type Answer } from '../harness/http.ts'
 import { dmsKey, registerKey, signRequest } from '../harness/dms-keys.ts'
 
@@ -85,7 +85,7 @@ async function * bigFile (size: number): AsyncGenerator<Buffer> {
 }
 
 t.test('attachments', async (t) => {
-  const stack = await startStack(t)
+  const stack = await startStack(t, { agencies: laocaiAboveVillages() })
   const nc = await connectNats(stack.nats.url, 'attachments-test')
   t.teardown(async () => { await nc.close() })
   const jsm = await jetstreamManager(nc)

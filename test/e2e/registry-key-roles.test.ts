@@ -9,7 +9,7 @@ import { AgencyKeyEntry, KV_BUCKETS, agencyKeyBucketKey } from '@lienthong/contr
 import { connectNats } from '../../packages/platform/src/nats.ts'
 // The CLI's development CA, by path: the CLI package exports its SDK-like parts only.
 import { ensureDevCa, issueAgencyCertificate } from '../../packages/cli/src/dev-ca.ts'
-import { restartWith, startStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, restartWith, startStack } from '../harness/stack.ts'
 import { request, type Answer } from '../harness/http.ts'
 
 const DISTRICT = '000.00.31.H38'
@@ -36,7 +36,7 @@ function tempDir (t: Test): string {
 // One stack for both tests, its registry trusting this CA; the second starts the registry again
 // with certificates required.
 const ca = await ensureDevCa(join(tempDir(t), 'ca'))
-const stack = await startStack(t, { custody: [], env: { registry: { TRUST_ANCHORS: ca.certificatePath } } })
+const stack = await startStack(t, { agencies: laocaiAboveVillages(), custody: [], env: { registry: { TRUST_ANCHORS: ca.certificatePath } } })
 
 t.test('signer keys: stored and published with their role and holder; certificates must chain to TRUST_ANCHORS', async (t) => {
   const stranger = await ensureDevCa(join(tempDir(t), 'other-ca'))

@@ -10,7 +10,7 @@ import { KV_BUCKETS, agencyKeyBucketKey } from '@lienthong/contracts'
 // by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
 import { AgencyKeysMirror } from '../../packages/platform/src/agency-keys-mirror.ts'
 import { connectNats } from '../../packages/platform/src/nats.ts'
-import { startStack, type TestStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request, type Answer } from '../harness/http.ts'
 
 const run = promisify(execFile)
@@ -46,7 +46,7 @@ function publicJwk (type: 'ed25519' | 'rsa'): Record<string, unknown> {
 
 // One stack for both tests: the first counts every key in the bucket, so the import, which counts
 // the rows it adds to those already there, comes second.
-const stack = await startStack(t, { custody: [] })
+const stack = await startStack(t, { agencies: laocaiAboveVillages(), custody: [] })
 
 t.test('agency keys: register, list, revoke, refuse bad input, reach other services within a second', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-keys-'))

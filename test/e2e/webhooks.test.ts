@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
 import { repoRoot } from '@lienthong/infra'
-import { startStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { lienthong } from '../harness/cli.ts'
 
@@ -14,6 +14,7 @@ const PROVINCE = '000.00.00.H38'
 
 // One stack for the file: short retries and give-up, and the receiver's own address allowed.
 const stack = await startStack(t, {
+  agencies: laocaiAboveVillages(),
   env: { inbox: { WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '400', WEBHOOK_GIVE_UP_MS: '3000', WEBHOOK_POLL_MS: '100' } }
 })
 const inbox = stack.inbox.url

@@ -46,6 +46,14 @@ export interface StackOptions {
 }
 
 /**
+ * The Lào Cai directory without its 1,562 villages, for a file that sends to none: a stack with a
+ * ninth of the agencies to import, publish and mirror starts in about a second less of CPU.
+ */
+export function laocaiAboveVillages (): AgencyInput[] {
+  return laocaiDirectory().filter((a) => a.level !== 'village')
+}
+
+/**
  * Registry, routing, inbox and signatures (and audit, when asked) as real processes on a database and a nats-server of
  * this test's own, with the Lào Cai directory loaded and (by default) every agency above the
  * villages in custody, as on the local stack. Everything is stopped and removed at the test's end.
