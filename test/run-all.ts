@@ -18,7 +18,13 @@ const args = [...(shared ? ['--jobs=1'] : []), ...process.argv.slice(2)]
 const child = spawn('tap', args, {
   cwd: repoRoot,
   stdio: 'inherit',
-  env: { ...process.env, DATABASE_URL: databaseUrl, [PROGRAMS_BUILT_IN]: built }
+  env: {
+    // tap's ts-node transpiles with esbuild (see test/harness/esbuild-transpiler.cjs)
+    TS_NODE_PROJECT: join(repoRoot, 'test', 'harness', 'tsconfig.tap.json'),
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    [PROGRAMS_BUILT_IN]: built
+  }
 })
 child.on('exit', (code) => {
   rmSync(built, { recursive: true, force: true })
