@@ -35,6 +35,11 @@ export async function builtProgram (name: BuiltProgram): Promise<string> {
   return await entry
 }
 
+/** A service's bundle, for ServiceProcess. */
+export async function builtService (name: ServiceName): Promise<string> {
+  return await builtProgram(name)
+}
+
 /** Builds the programs into `dir`, for the processes given it as PROGRAMS_BUILT_IN. */
 export async function buildPrograms (names: readonly BuiltProgram[], dir: string): Promise<void> {
   await Promise.all(names.map(async (name) => await buildProgram(name, dir)))

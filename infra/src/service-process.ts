@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { repoRoot } from './profiles.ts'
-import { builtProgram } from './service-build.ts'
+import { builtService } from './service-build.ts'
 
 export const SERVICE_NAMES = ['registry', 'routing', 'inbox', 'signatures', 'audit'] as const
 export type ServiceName = typeof SERVICE_NAMES[number]
@@ -43,7 +43,7 @@ export class ServiceProcess {
   async start (timeoutMs = 30_000): Promise<void> {
     mkdirSync(dirname(this.spec.logFile), { recursive: true })
     const log = createWriteStream(this.spec.logFile, { flags: 'a' })
-    const child = spawn(process.execPath, ['--enable-source-maps', await builtProgram(this.spec.name)], {
+    const child = spawn(process.execPath, ['--enable-source-maps', await builtService(this.spec.name)], {
       cwd: repoRoot,
       env: { ...process.env, ...this.spec.env, PORT: String(this.spec.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe']
