@@ -6,8 +6,9 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import { ATTACHMENT_MAX_BYTES, STREAMS } from '@lienthong/contracts'
-import { connectNats } from '@lienthong/platform'
-import { startStack, type TestStack } from '../harness/stack.ts'
+// by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
+import { connectNats } from '../../packages/platform/src/nats.ts'
+import { laocaiAboveVillages, startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request, type Answer } from '../harness/http.ts'
 import { dmsKey, registerKey, signRequest } from '../harness/dms-keys.ts'
 
@@ -84,7 +85,7 @@ async function * bigFile (size: number): AsyncGenerator<Buffer> {
 }
 
 t.test('attachments', async (t) => {
-  const stack = await startStack(t)
+  const stack = await startStack(t, { agencies: laocaiAboveVillages() })
   const nc = await connectNats(stack.nats.url, 'attachments-test')
   t.teardown(async () => { await nc.close() })
   const jsm = await jetstreamManager(nc)
@@ -169,6 +170,10 @@ t.test('attachments', async (t) => {
     t.ok(routing.body.paths['/v1/attachments/{sha256}']?.put, 'PUT /v1/attachments/{sha256}')
     const inbox = await request('GET', `${stack.inbox.url}/docs/json`)
     t.ok(inbox.body.paths['/v1/inbox/{id}/attachments/{n}']?.get, 'GET /v1/inbox/{id}/attachments/{n}')
+    // swagger-ui finds its files next to its own code, which the service's bundle must keep true
+    const css = await fetch(`${stack.routing.url}/docs/static/index.css`)
+    t.equal(css.status, 200, 'the browsable UI’s own files are served')
+    await css.body?.cancel()
   })
 
   await t.test('two documents with the same file keep one copy of it', async (t) => {

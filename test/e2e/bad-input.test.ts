@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { connect } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
-import { startStack, type TestStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request, type Answer } from '../harness/http.ts'
 import { expiredToken, forgedToken, unsignedToken } from '../harness/forged-token.ts'
 
@@ -36,7 +36,7 @@ function isProblem (t: Test, answer: Answer, status: number, code: string): void
 
 // The first and the last test share a stack: the first stores nothing, and the last looks only
 // at the item it sends. The middle one counts everything stored, so it has a stack of its own.
-const shared = await startStack(t)
+const shared = await startStack(t, { agencies: laocaiAboveVillages() })
 
 t.test('bad input is refused with a stable code and stores nothing', async (t) => {
   const stack = shared
@@ -91,7 +91,7 @@ t.test('bad input is refused with a stable code and stores nothing', async (t) =
 })
 
 t.test('a repeated Idempotency-Key: same body gives the first answer, a different body 409', async (t) => {
-  const stack = await startStack(t)
+  const stack = await startStack(t, { agencies: laocaiAboveVillages() })
   const token = await stack.tokenFor(PROVINCE)
   const url = `${stack.routing.url}/v1/documents`
   const headers = { 'idempotency-key': 'dms-42-attempt' }

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { Kvm } from '@nats-io/kv'
-import { Directory, connectNats, directoryKey } from '@lienthong/platform'
+// by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
+import { Directory, directoryKey } from '../../packages/platform/src/directory.ts'
+import { connectNats } from '../../packages/platform/src/nats.ts'
 import type { DirectoryEntry } from '@lienthong/contracts'
 import { createTestNats } from '../harness/test-nats.ts'
 import { eventually } from '../harness/http.ts'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { openEventStream, type EventStream } from '../harness/event-stream.ts'
 import { connect } from '@nats-io/transport-node'
@@ -15,7 +15,7 @@ const smallest = {
 }
 
 // One stack for the file: each test looks only at its own documents.
-const stack = await startStack(t)
+const stack = await startStack(t, { agencies: laocaiAboveVillages() })
 
 t.test('a province document reaches the district, is accepted, and the province sees it', async (t) => {
   const province = await stack.tokenFor(PROVINCE)

@@ -5,15 +5,59 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { repoRoot } from '@lienthong/infra'
 import { laocaiDirectory } from '@lienthong/seeds'
-import { importAgencies } from '@lienthong/cli'
+// by file, not the package's index, which loads the whole CLI (see test/harness/stack.ts)
+import { importAgencies } from '../../packages/cli/src/registry-admin.ts'
 import { startStack } from '../harness/stack.ts'
 import { request } from '../harness/http.ts'
+import { lienthong } from '../harness/cli.ts'
 
 const run = promisify(execFile)
 
+// One stack for both tests, its registry logging at debug: every request with its headers, the
+// most a secret could leak through. The registry test stops the registry to read its whole log,
+// so it comes last.
+const stack = await startStack(t, { custody: [], env: { registry: { LOG_LEVEL: 'debug' } } })
+
+t.test('lienthong token prints a working token alone on stdout', async (t) => {
+  const home = mkdtempSync(join(repoRoot, '.data', 'test', 'cli-'))
+  t.teardown(() => { rmSync(home, { recursive: true, force: true }) })
+  writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox: stack.inbox.url }, pids: { up: 0, services: [] }, startedServers: false }))
+  writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
+  const env = { ...process.env, LIENTHONG_HOME: home }
+
+  // Through pnpm once, as the README has it; the rest run the same CLI without pnpm and tsx.
+  const { stdout } = await run('pnpm', ['lienthong', 'token', '000.00.31.H38'], { cwd: repoRoot, env })
+  t.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'one line, a JWT, nothing else')
+  const inbox = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: stdout.trim() })
+  t.equal(inbox.status, 200, 'the token opens the agency inbox')
+
+  const again = await lienthong(['token', '000.00.31.H38'], env)
+  t.match(again.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/)
+  const [clients] = await stack.sql`select count(*)::int as n from registry.api_clients where agency_code = '000.00.31.H38'`
+  t.equal(clients!.n, 1, 'the API client is made once and reused')
+
+  const audit = await lienthong(['token', '000.00.00.H38', '--scope', 'audit:read'], env)
+  const claims = JSON.parse(Buffer.from(audit.stdout.split('.')[1]!, 'base64url').toString())
+  t.equal(claims.scope, 'audit:read')
+
+  const operator = await lienthong(['token', '--operator'], env)
+  t.same(JSON.parse(Buffer.from(operator.stdout.split('.')[1]!, 'base64url').toString()).scope.split(' ').sort(), ['inbox:admin', 'registry:admin'])
+
+  const listed = await lienthong(['inbox', '000.00.31.H38', '--state', '01'], env)
+  t.equal(listed.stdout, '', 'an empty inbox lists nothing')
+  const wrong = await lienthong(['inbox', 'nope'], env).catch((err: { code: number, stderr: string }) => err)
+  t.match((wrong as { stderr: string }).stderr, /usage: lienthong inbox/)
+
+  const seeded = await lienthong(['seed', 'laocai'], env)
+  t.match(seeded.stderr, /seed laocai: 1745 agencies, 0 new or changed/, 'seeding again changes nothing')
+
+  const bad = await lienthong(['token', 'not-a-code'], env).catch((err: { code: number, stdout: string, stderr: string }) => err)
+  t.equal((bad as { code: number }).code, 1)
+  t.equal((bad as { stdout: string }).stdout, '', 'nothing on stdout when it fails')
+  t.match((bad as { stderr: string }).stderr, /usage: lienthong token/)
+})
+
 t.test('registry: tokens, refusals, the directory, and no secret in its log', async (t) => {
-  // debug logs every request with its headers: the most a secret could leak through
-  const stack = await startStack(t, { custody: [], env: { registry: { LOG_LEVEL: 'debug' } } })
   const registry = stack.registry.url
   const admin = await stack.adminToken()
 
@@ -73,43 +117,4 @@ t.test('registry: tokens, refusals, the directory, and no secret in its log', as
   t.notOk(log.includes(token.body.accessToken), 'the token is not in the log')
   t.match(log, /refused token request/, 'the refusal itself is logged')
   t.match(log, /"url":"\/v1\/agencies\/import"/, 'requests are logged at debug, yet carry no token')
-})
-
-t.test('lienthong token prints a working token alone on stdout', async (t) => {
-  const stack = await startStack(t, { custody: [] })
-  const home = mkdtempSync(join(repoRoot, '.data', 'test', 'cli-'))
-  t.teardown(() => { rmSync(home, { recursive: true, force: true }) })
-  writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox: stack.inbox.url }, pids: { up: 0, services: [] }, startedServers: false }))
-  writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
-  const env = { ...process.env, LIENTHONG_HOME: home }
-
-  const { stdout } = await run('pnpm', ['lienthong', 'token', '000.00.31.H38'], { cwd: repoRoot, env })
-  t.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'one line, a JWT, nothing else')
-  const inbox = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: stdout.trim() })
-  t.equal(inbox.status, 200, 'the token opens the agency inbox')
-
-  const again = await run('pnpm', ['lienthong', 'token', '000.00.31.H38'], { cwd: repoRoot, env })
-  t.match(again.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/)
-  const [clients] = await stack.sql`select count(*)::int as n from registry.api_clients where agency_code = '000.00.31.H38'`
-  t.equal(clients!.n, 1, 'the API client is made once and reused')
-
-  const audit = await run('pnpm', ['lienthong', 'token', '000.00.00.H38', '--scope', 'audit:read'], { cwd: repoRoot, env })
-  const claims = JSON.parse(Buffer.from(audit.stdout.split('.')[1]!, 'base64url').toString())
-  t.equal(claims.scope, 'audit:read')
-
-  const operator = await run('pnpm', ['lienthong', 'token', '--operator'], { cwd: repoRoot, env })
-  t.same(JSON.parse(Buffer.from(operator.stdout.split('.')[1]!, 'base64url').toString()).scope.split(' ').sort(), ['inbox:admin', 'registry:admin'])
-
-  const listed = await run('pnpm', ['lienthong', 'inbox', '000.00.31.H38', '--state', '01'], { cwd: repoRoot, env })
-  t.equal(listed.stdout, '', 'an empty inbox lists nothing')
-  const wrong = await run('pnpm', ['lienthong', 'inbox', 'nope'], { cwd: repoRoot, env }).catch((err: { code: number, stderr: string }) => err)
-  t.match((wrong as { stderr: string }).stderr, /usage: lienthong inbox/)
-
-  const seeded = await run('pnpm', ['lienthong', 'seed', 'laocai'], { cwd: repoRoot, env })
-  t.match(seeded.stderr, /seed laocai: 1745 agencies, 0 new or changed/, 'seeding again changes nothing')
-
-  const bad = await run('pnpm', ['lienthong', 'token', 'not-a-code'], { cwd: repoRoot, env }).catch((err: { code: number, stdout: string, stderr: string }) => err)
-  t.equal((bad as { code: number }).code, 1)
-  t.equal((bad as { stdout: string }).stdout, '', 'nothing on stdout when it fails')
-  t.match((bad as { stderr: string }).stderr, /usage: lienthong token/)
 })

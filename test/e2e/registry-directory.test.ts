@@ -5,9 +5,11 @@ import { eventually, request } from '../harness/http.ts'
 const PROVINCE = '000.00.00.H38'
 const DISTRICT = '000.00.31.H38'
 
-// The first two tests share a stack: the second counts agencies before and after, and imports
-// codes the first never touches.
-const shared = await startStack(t)
+// The first three tests share a stack: the second counts agencies before and after, and imports
+// codes the first never touches; the third, which slows down guessing (hence the registry's
+// settings here: the first two make no failed logins), suspends agencies, and takes NATS and the
+// registry away, comes last.
+const shared = await startStack(t, { env: { registry: { LOGIN_LOCK_AFTER: '6', LOGIN_MAX_DELAY_MS: '200' } } })
 
 t.test('the directory: subtree, children, ancestors, changes with versions and dates', async (t) => {
   const stack = shared
@@ -113,7 +115,7 @@ t.test('imports: every bad row with its line, nothing written; CSV and JSON', as
 })
 
 t.test('credentials: inactive agencies, rotation, JWKS, auditors, guessing slowed, registry down', async (t) => {
-  const stack = await startStack(t, { env: { registry: { LOGIN_LOCK_AFTER: '6', LOGIN_MAX_DELAY_MS: '200' } } })
+  const stack = shared
   const reg = stack.registry.url
   const admin = await stack.adminToken()
   const district = await stack.tokenFor(DISTRICT)

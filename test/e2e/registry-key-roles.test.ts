@@ -5,10 +5,11 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { Kvm } from '@nats-io/kv'
 import { AgencyKeyEntry, KV_BUCKETS, agencyKeyBucketKey } from '@lienthong/contracts'
-import { connectNats } from '@lienthong/platform'
+// by file, not the package's index, which loads the whole service framework (see test/harness/stack.ts)
+import { connectNats } from '../../packages/platform/src/nats.ts'
 // The CLI's development CA, by path: the CLI package exports its SDK-like parts only.
 import { ensureDevCa, issueAgencyCertificate } from '../../packages/cli/src/dev-ca.ts'
-import { startStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, restartWith, startStack } from '../harness/stack.ts'
 import { request, type Answer } from '../harness/http.ts'
 
 const DISTRICT = '000.00.31.H38'
@@ -32,10 +33,13 @@ function tempDir (t: Test): string {
   return dir
 }
 
+// One stack for both tests, its registry trusting this CA; the second starts the registry again
+// with certificates required.
+const ca = await ensureDevCa(join(tempDir(t), 'ca'))
+const stack = await startStack(t, { agencies: laocaiAboveVillages(), custody: [], env: { registry: { TRUST_ANCHORS: ca.certificatePath } } })
+
 t.test('signer keys: stored and published with their role and holder; certificates must chain to TRUST_ANCHORS', async (t) => {
-  const ca = await ensureDevCa(join(tempDir(t), 'ca'))
   const stranger = await ensureDevCa(join(tempDir(t), 'other-ca'))
-  const stack = await startStack(t, { custody: [], env: { registry: { TRUST_ANCHORS: ca.certificatePath } } })
   const admin = await stack.adminToken()
   const keys = `${stack.registry.url}/v1/agencies/${DISTRICT}/keys`
   const nc = await connectNats(stack.nats.url, 'registry-key-roles-test')
@@ -89,8 +93,7 @@ t.test('signer keys: stored and published with their role and holder; certificat
 })
 
 t.test('REQUIRE_CERTIFICATES: a bare JWK is refused, a certificate of the trusted CA is not', async (t) => {
-  const ca = await ensureDevCa(join(tempDir(t), 'ca'))
-  const stack = await startStack(t, { custody: [], env: { registry: { TRUST_ANCHORS: ca.certificatePath, REQUIRE_CERTIFICATES: 'true' } } })
+  await restartWith(stack.registry, { REQUIRE_CERTIFICATES: 'true' })
   const admin = await stack.adminToken()
   const keys = `${stack.registry.url}/v1/agencies/${DISTRICT}/keys`
   isProblem(t, await request('POST', keys, { token: admin, json: { jwk: publicJwk('ed25519') } }), 422, 'REG_CERTIFICATE_REQUIRED')

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { startStack, type TestStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, startStack, type TestStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { dmsKey, registerKey, signRequest } from '../harness/dms-keys.ts'
 
@@ -43,7 +43,7 @@ async function checkExactlyOnce (t: Test, stack: TestStack, ids: string[]): Prom
 }
 
 // One stack for the file: each test counts only its own documents (numbers 1–40, 100–299, 499–501).
-const stack = await startStack(t)
+const stack = await startStack(t, { agencies: laocaiAboveVillages() })
 
 t.test('inbox stopped after the publish, started again: every document exactly once', async (t) => {
   await stack.inbox.stop('SIGTERM')

@@ -5,8 +5,9 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { buildEnvelope } from '@lienthong/contracts'
 import { canonicalJsonBytes } from '@lienthong/crypto'
-import { ensureDevCa, issueAgencyCertificate } from '@lienthong/cli'
-import { startStack } from '../harness/stack.ts'
+// by file, not the package's index, which loads the whole CLI (see test/harness/stack.ts)
+import { ensureDevCa, issueAgencyCertificate } from '../../packages/cli/src/dev-ca.ts'
+import { laocaiAboveVillages, startStack } from '../harness/stack.ts'
 import { eventually, request, type Answer } from '../harness/http.ts'
 import { dmsKey, registerKey, sign, signRequest } from '../harness/dms-keys.ts'
 
@@ -38,7 +39,7 @@ t.test('every way a signature can be wrong is refused, and nothing is stored or 
 
   // Routing trusts one CA; the registry is left without anchors, so that an untrusted
   // certificate gets registered and it is routing's own check that must refuse it.
-  const stack = await startStack(t, { custody: [], env: { routing: { TRUST_ANCHORS: anchors }, inbox: { TRUST_ANCHORS: anchors } } })
+  const stack = await startStack(t, { agencies: laocaiAboveVillages(), custody: [], env: { routing: { TRUST_ANCHORS: anchors }, inbox: { TRUST_ANCHORS: anchors } } })
   const admin = await stack.adminToken()
   const since = new Date(Date.now() - 3 * DAY).toISOString()
   const signer = dmsKey(PROVINCE, 'signer', 'signer')

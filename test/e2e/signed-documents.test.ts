@@ -1,9 +1,10 @@
 import t from 'tap'
 import { jetstream } from '@nats-io/jetstream'
 import { statusSubject, type Receipt } from '@lienthong/contracts'
-import { connectNats } from '@lienthong/platform'
-import { enrollCustody } from '@lienthong/cli'
-import { startStack } from '../harness/stack.ts'
+// by file, not the packages' indexes, which load the whole service framework and CLI (see test/harness/stack.ts)
+import { connectNats } from '../../packages/platform/src/nats.ts'
+import { enrollCustody } from '../../packages/cli/src/custody-enrolment.ts'
+import { laocaiAboveVillages, startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
 import { dmsKey, registerKey, signReceipt, signRequest } from '../harness/dms-keys.ts'
 
@@ -14,7 +15,7 @@ const OTHER_DISTRICT = '000.00.32.H38'
 const document = { number: '12', notation: 'UBND-VP', type: 'Công văn', subject: 'Về việc triển khai chuyển đổi số năm 2026', issuedAt: '2026-11-26' }
 
 t.test('custody: the smallest request is signed for the sender, checked on arrival, and every receipt comes back signed', async (t) => {
-  const stack = await startStack(t)
+  const stack = await startStack(t, { agencies: laocaiAboveVillages() })
   const province = await stack.tokenFor(PROVINCE)
   const district = await stack.tokenFor(DISTRICT)
 
@@ -103,7 +104,7 @@ t.test('custody: the smallest request is signed for the sender, checked on arriv
 
 t.test('a DMS that signs for itself: its keys, its person, its receipts', async (t) => {
   // Neither the sender nor the recipient is in custody here: each DMS holds its own keys.
-  const stack = await startStack(t, { custody: [OTHER_DISTRICT] })
+  const stack = await startStack(t, { agencies: laocaiAboveVillages(), custody: [OTHER_DISTRICT] })
   const admin = await stack.adminToken()
   const signer = dmsKey(PROVINCE, 'signer', 'chu-tich-2026')
   const seal = dmsKey(PROVINCE, 'agency', 'ubnd-seal-2026', 'p256')

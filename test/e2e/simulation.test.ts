@@ -1,16 +1,14 @@
 // The simulation on one stack: the runner's files end as planned in the inbox, `lienthong report`
 // shows exactly the planned figures, and `lienthong simulate` run again adds its own on top.
-import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
 import { repoRoot } from '@lienthong/infra'
 import { LEVEL_NAMES, formatShare, laocai2023, planSimulation, plannedTable, runSimulation, type SimulationPlan } from '@lienthong/cli'
 import { startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
+import { lienthong } from '../harness/cli.ts'
 
-const run = promisify(execFile)
 const scenario = laocai2023()
 const first = planSimulation(scenario, { files: 36, seed: 'runner' })
 const second = planSimulation(scenario, { files: 24, seed: 'e2e-report' })
@@ -25,7 +23,7 @@ const urls = { registry: stack.registry.url, routing: stack.routing.url, inbox: 
 writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls, pids: { up: 0, services: [] }, startedServers: false }))
 writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
 const env = { ...process.env, LIENTHONG_HOME: home }
-const report = async (...args: string[]): Promise<string> => (await run('pnpm', ['lienthong', 'report', ...args], { cwd: repoRoot, env })).stdout
+const report = async (...args: string[]): Promise<string> => (await lienthong(['report', ...args], env)).stdout
 
 /** What the report's CSV must say per level after these plans: closed, online, share; nothing open. */
 function plannedCsv (plans: SimulationPlan[]): string[] {
@@ -76,7 +74,7 @@ t.test('lienthong report shows, level by level, exactly what was planned', async
 })
 
 t.test('lienthong simulate adds a run of its own, and the report adds it up, agency by agency', async (t) => {
-  const simulated = await run('pnpm', ['lienthong', 'simulate', '--scenario', 'laocai-2023', '--files', '24', '--seed', 'e2e-report', '--concurrency', '8'], { cwd: repoRoot, env })
+  const simulated = await lienthong(['simulate', '--scenario', 'laocai-2023', '--files', '24', '--seed', 'e2e-report', '--concurrency', '8'], env)
   t.match(simulated.stderr, /done in [\d.]+ s: \d+ documents, 24 work files closed/)
   t.equal(simulated.stdout, plannedTable(second), 'simulate prints what it planned')
   const csv = await reportShows([first, second])

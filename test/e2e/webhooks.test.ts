@@ -1,21 +1,20 @@
-import { execFile } from 'node:child_process'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { promises as dns } from 'node:dns'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import t from 'tap'
 import { repoRoot } from '@lienthong/infra'
-import { startStack } from '../harness/stack.ts'
+import { laocaiAboveVillages, startStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
+import { lienthong } from '../harness/cli.ts'
 
-const run = promisify(execFile)
 const PROVINCE = '000.00.00.H38'
 
 // One stack for the file: short retries and give-up, and the receiver's own address allowed.
 const stack = await startStack(t, {
+  agencies: laocaiAboveVillages(),
   env: { inbox: { WEBHOOK_ALLOW_PRIVATE: '127.0.0.1/32', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '400', WEBHOOK_GIVE_UP_MS: '3000', WEBHOOK_POLL_MS: '100' } }
 })
 const inbox = stack.inbox.url
@@ -149,12 +148,12 @@ t.test('a receiver down past the give-up period: a dead letter, replayed by the 
   writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox }, pids: { up: 0, services: [] }, startedServers: false }))
   writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
   const env = { ...process.env, LIENTHONG_HOME: home }
-  const listed = await run('pnpm', ['lienthong', 'webhooks', 'dead-letters', '--agency', DISTRICT], { cwd: repoRoot, env })
+  const listed = await lienthong(['webhooks', 'dead-letters', '--agency', DISTRICT], env)
   t.match(listed.stdout, new RegExp(`^${String(letter.id)}\\t${DISTRICT.replaceAll('.', '\\.')}\\titem\\.arrived\\t${String(letter.eventId)}\\t`, 'm'))
   t.match(listed.stderr, new RegExp(`${String(letters.length)} dead letters? of ${DISTRICT.replaceAll('.', '\\.')}`))
 
   const dms = await receiver(() => 204, placeholder.port)
-  const replayed = await run('pnpm', ['lienthong', 'webhooks', 'replay', '--agency', DISTRICT], { cwd: repoRoot, env })
+  const replayed = await lienthong(['webhooks', 'replay', '--agency', DISTRICT], env)
   t.equal(replayed.stdout, `replayed ${String(letters.length)}\n`)
   const [call] = await eventually(async () => { const c = arrivalOf(dms.calls, documentId); return c.length > 0 ? c : undefined }, 15_000, 'the replayed arrival')
   t.ok(verified(secret, call!))

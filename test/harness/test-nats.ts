@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream'
 import { STREAMS } from '@lienthong/contracts'
-import { ensureStreams } from '@lienthong/platform'
+// by file: the platform's index brings in the whole service framework (see stack.ts)
+import { ensureStreams } from '../../packages/platform/src/nats.ts'
 import { freePort, repoRoot, startNats, stopNats } from '@lienthong/infra'
 
 export interface TestNats {
