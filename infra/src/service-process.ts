@@ -61,8 +61,11 @@ export class ServiceProcess {
     const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, await builtService(this.spec.name)], {
       cwd: repoRoot,
       env: { ...SERVICE_MEMORY_ENV, ...process.env, ...this.spec.env, PORT: String(this.spec.port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe']
+      // the IPC channel is how the service knows this process is gone (see runService)
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc']
     })
+    // it does not keep this process alive: when this process ends, its services stop with it
+    child.channel?.unref()
     child.stdout?.pipe(log)
     child.stderr?.pipe(log)
     this.#child = child

@@ -55,6 +55,10 @@ export async function runService (build: () => Promise<ServiceApp>, listen: { ho
     else app.log.info({ signal }, 'stopping')
     await app.close()
   })
+  // Started by a supervisor over IPC (`lienthong up`, the test harness, the benches), a service
+  // stops when the supervisor goes, the graceful way a SIGTERM takes: a supervisor killed outright
+  // must not leave services running on their own. Started any other way, nothing changes.
+  if (process.connected) process.once('disconnect', () => { process.kill(process.pid, 'SIGTERM') })
   await app.listen(listen)
   return app
 }
