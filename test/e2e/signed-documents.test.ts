@@ -132,7 +132,12 @@ t.test('a DMS that signs for itself: its keys, its person, its receipts', async 
   t.equal(sent.body.id, '000.00.00.H38,2026/11/26,12/UBND-VP')
 
   const item = await eventually(async () => (await request('GET', `${stack.inbox.url}/v1/inbox`, { token: district })).body.items?.[0], 15_000, 'arrival')
-  const detail = (await request('GET', `${stack.inbox.url}/v1/inbox/${item.id}`, { token: district })).body
+  // The item is there as soon as it is stored; whether its 01 waits for the DMS is known once the
+  // signatures service has answered that it holds no key of the district, a moment later.
+  const detail = await eventually(async () => {
+    const d = (await request('GET', `${stack.inbox.url}/v1/inbox/${item.id}`, { token: district })).body
+    return d.steps?.[0]?.awaitingSignature === true ? d : undefined
+  }, 15_000, 'the arrival receipt waiting for the district’s DMS')
   t.equal(detail.signatures.validOnArrival, true)
   const [bySigner, byAgency] = detail.signatures.today
   t.equal(bySigner.kid, 'chu-tich-2026')
