@@ -108,7 +108,7 @@ async function main (): Promise<void> {
   say(values.local ? 'using the running local stack…' : 'starting a stack of the bench\u2019s own, every Lào Cai agency in custody…')
   const target = values.local ? await localStack() : await ownStack()
   const watch = await ArrivalWatch.start(target.natsUrl)
-  const counters = new ExchangeCounters(target.databaseUrl, target.natsUrl)
+  const counters = await ExchangeCounters.open(target.databaseUrl, target.natsUrl)
   try {
     const directory = laocaiDirectory()
     const villages = new Set(directory.filter((a) => a.level === 'village').map((a) => a.code))

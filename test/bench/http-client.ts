@@ -7,9 +7,10 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 })
 
 export interface Answer { status: number, body: string }
 
-export async function call (method: 'GET' | 'POST', url: string, token: string, body?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {
+/** One request; `token` undefined sends none. */
+export async function call (method: 'GET' | 'POST', url: string, token: string | undefined, body?: string, extraHeaders: Record<string, string> = {}): Promise<Answer> {
   return await new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...extraHeaders }
+    const headers: Record<string, string> = { ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}), ...extraHeaders }
     if (body !== undefined) { headers['content-type'] = 'application/json'; headers['content-length'] = String(Buffer.byteLength(body)) }
     const req = http.request(url, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = []

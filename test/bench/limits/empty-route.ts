@@ -1,10 +1,10 @@
 // How many requests a second a Fastify service process answers when its route does nothing: the
 // ceiling of every HTTP figure of the exchange. The server is a child process (as services run);
-// the load comes from this one with node:http and kept-alive connections, as the inbox bench sends
-// it, since fetch costs the load generator several times more CPU on a machine it shares.
+// the load comes from this one through the benches' own HTTP client (kept-alive node:http), as
+// the exchange's load does.
 import { spawn, type ChildProcess } from 'node:child_process'
-import http from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { call } from '../http-client.ts'
 import { summary } from '../latency.ts'
 import { closedLoop, warmUpSeconds } from './closed-loop.ts'
 
@@ -15,20 +15,12 @@ const SERVER = fileURLToPath(new URL('./empty-route-server.mjs', import.meta.url
 export async function measureEmptyRoute (opts: { seconds: number, concurrency?: number }): Promise<HttpEmptyRouteLimit> {
   const concurrency = opts.concurrency ?? 32
   const server = spawn(process.execPath, ['--enable-source-maps', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
   try {
     const url = `http://127.0.0.1:${await portOf(server)}/`
     const times: number[] = []
     const get = async (): Promise<void> => {
       const t0 = performance.now()
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = http.get(url, { agent }, (res) => {
-          res.resume()
-          res.on('end', () => { resolve(res.statusCode ?? 0) })
-          res.on('error', reject)
-        })
-        req.on('error', reject)
-      })
+      const { status } = await call('GET', url, undefined)
       if (status !== 200) throw new Error(`the empty route answered ${status}`)
       times.push(performance.now() - t0)
     }
@@ -38,7 +30,6 @@ export async function measureEmptyRoute (opts: { seconds: number, concurrency?: 
     const { p50, p99 } = summary(times)
     return { requests: times.length, concurrency, perSecond: times.length / elapsed, p50Ms: p50, p99Ms: p99 }
   } finally {
-    agent.destroy()
     await stop(server)
   }
 }
