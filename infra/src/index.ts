@@ -16,5 +16,5 @@ export {
 export { describeServers, type ServerStatus } from './server-status.ts';
 export { ensureServers, stopServers, type ServerUrls } from './servers.ts';
 export { PROGRAMS_BUILT_IN, buildPrograms, builtProgram, type BuiltProgram } from './service-build.ts';
-export { ServiceProcess, SERVICE_NAMES, freePort, type ServiceName, type ServiceSpec } from './service-process.ts';
+export { ServiceProcess, SERVICE_NAMES, EXCHANGE_SERVICE_NAMES, freePort, type ServiceName, type ExchangeServiceName, type ServiceSpec } from './service-process.ts';
 export { findChromium, requireChromium } from './installed-binaries.ts';

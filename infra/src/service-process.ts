@@ -6,7 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { repoRoot } from './profiles.ts'
 import { builtService } from './service-build.ts'
 
-export const SERVICE_NAMES = ['registry', 'routing', 'inbox', 'signatures', 'audit'] as const
+/** The services a document's way crosses (what the exchange benches measure). */
+export const EXCHANGE_SERVICE_NAMES = ['registry', 'routing', 'inbox', 'signatures', 'audit'] as const
+export type ExchangeServiceName = typeof EXCHANGE_SERVICE_NAMES[number]
+/** Those, and the mail gateway at the edge beside them. */
+export const SERVICE_NAMES = [...EXCHANGE_SERVICE_NAMES, 'mail-gateway'] as const
 export type ServiceName = typeof SERVICE_NAMES[number]
 
 export interface ServiceSpec {

@@ -1,7 +1,7 @@
 // What `lienthong bench` runs against: a stack of its own (every service as its own process, the
 // Lào Cai directory, every agency in custody so villages sign their receipts too), or, with
 // `--local`, the stack `npm start` left running.
-import { SERVICE_NAMES, ensureServers, type ServiceName } from '@lienthong/infra'
+import { EXCHANGE_SERVICE_NAMES, ensureServers, type ExchangeServiceName } from '@lienthong/infra'
 import { agencyToken, requireStack } from '@lienthong/cli'
 import { startStack } from '../harness/stack.ts'
 
@@ -9,7 +9,7 @@ export interface BenchTarget {
   routingUrl: string
   natsUrl: string
   databaseUrl: string
-  pids: Record<ServiceName, number>
+  pids: Record<ExchangeServiceName, number>
   tokenFor: (code: string) => Promise<string>
   close: () => Promise<void>
 }
@@ -22,14 +22,14 @@ export async function ownStack (): Promise<BenchTarget> {
     const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS
     const extra = nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }
     const stack = await startStack({ name: 'bench', teardown: (fn) => { teardowns.push(fn) } }, {
-      custody: 'all', audit: true, env: Object.fromEntries(SERVICE_NAMES.map((s) => [s, extra]))
+      custody: 'all', audit: true, env: Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => [s, extra]))
     })
-    if (nodeOptions !== undefined) teardowns.push(async () => { await Promise.all(SERVICE_NAMES.map(async (s) => { await stack[s].stop() })) })
+    if (nodeOptions !== undefined) teardowns.push(async () => { await Promise.all(EXCHANGE_SERVICE_NAMES.map(async (s) => { await stack[s].stop() })) })
     return {
       routingUrl: stack.routing.url,
       natsUrl: stack.nats.url,
       databaseUrl: stack.databaseUrl,
-      pids: Object.fromEntries(SERVICE_NAMES.map((name) => [name, stack[name].pid ?? 0])) as Record<ServiceName, number>,
+      pids: Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((name) => [name, stack[name].pid ?? 0])) as Record<ExchangeServiceName, number>,
       tokenFor: async (code) => await stack.tokenFor(code),
       close: async () => { for (const fn of teardowns.reverse()) await fn() }
     }
@@ -51,7 +51,7 @@ export async function localStack (): Promise<BenchTarget> {
     routingUrl: stack.urls.routing,
     natsUrl,
     databaseUrl,
-    pids: Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, stack.pids.services[i] ?? 0])) as Record<ServiceName, number>,
+    pids: Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((name, i) => [name, stack.pids.services[i] ?? 0])) as Record<ExchangeServiceName, number>,
     tokenFor: async (code) => await agencyToken(code),
     close: async () => {}
   }

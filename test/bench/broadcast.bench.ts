@@ -6,7 +6,7 @@
 // Writes bench-results/broadcast-*.json.
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { SERVICE_NAMES, type ServiceName } from '@lienthong/infra'
+import { EXCHANGE_SERVICE_NAMES, type ExchangeServiceName } from '@lienthong/infra'
 import { startStack, type TestStack } from '../harness/stack.ts'
 import { request } from '../harness/http.ts'
 import { loadLine, machineFacts, printTable, writeResult } from './bench-report.ts'
@@ -20,12 +20,12 @@ const POLL_MS = 5
 
 const loadAtStart = os.loadavg()
 
-function pids (stack: TestStack): Record<ServiceName, number> {
-  return Object.fromEntries(SERVICE_NAMES.map((name) => {
+function pids (stack: TestStack): Record<ExchangeServiceName, number> {
+  return Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((name) => {
     const pid = stack[name].pid
     if (pid === undefined) throw new Error(`${name} has no process`)
     return [name, pid]
-  })) as Record<ServiceName, number>
+  })) as Record<ExchangeServiceName, number>
 }
 
 /** Polls until `count` reaches `expected`; the time it was first seen there. */
@@ -45,15 +45,15 @@ interface Round {
   lastInboxRowMs: number
   lastInboxRowByDbClockMs: number
   last01AtRoutingMs: number
-  memory: Record<ServiceName, { beforeMb: number, afterMb: number, growthMb: number, peakGrowthMb: number }>
+  memory: Record<ExchangeServiceName, { beforeMb: number, afterMb: number, growthMb: number, peakGrowthMb: number }>
   /** CPU time each process spent from the send to the last 01 */
-  cpuSeconds: Record<ServiceName, number>
+  cpuSeconds: Record<ExchangeServiceName, number>
 }
 
 async function round (stack: TestStack, token: string, n: number): Promise<Round> {
   const ids = pids(stack)
-  const before = Object.fromEntries(SERVICE_NAMES.map((s) => { resetPeak(ids[s]); return [s, memory(ids[s])] })) as Record<ServiceName, { rssMb: number, peakMb: number }>
-  const cpuBefore = Object.fromEntries(SERVICE_NAMES.map((s) => [s, cpuSeconds(ids[s])])) as Record<ServiceName, number>
+  const before = Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => { resetPeak(ids[s]); return [s, memory(ids[s])] })) as Record<ExchangeServiceName, { rssMb: number, peakMb: number }>
+  const cpuBefore = Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => [s, cpuSeconds(ids[s])])) as Record<ExchangeServiceName, number>
   const sentAt = performance.now()
   const answer = await request('POST', `${stack.routing.url}/v1/documents`, {
     token,
@@ -70,7 +70,7 @@ async function round (stack: TestStack, token: string, n: number): Promise<Round
   const lastRow = await until(recipients, async () => (await stack.sql`select count(*)::int as n from inbox.items where document_id = ${id}`)[0]!.n)
   const [{ last }] = await stack.sql`select max(received_at) as last from inbox.items where document_id = ${id}` as unknown as [{ last: Date }]
   const last01 = await until(recipients, async () => (await stack.sql`select count(*)::int as n from routing.delivery_statuses where document_id = ${id} and code = '01'`)[0]!.n)
-  const memoryFigures = Object.fromEntries(SERVICE_NAMES.map((s) => {
+  const memoryFigures = Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => {
     const after = memory(ids[s])
     return [s, { beforeMb: before[s].rssMb, afterMb: after.rssMb, growthMb: after.rssMb - before[s].rssMb, peakGrowthMb: after.peakMb - before[s].rssMb }]
   })) as Round['memory']
@@ -81,7 +81,7 @@ async function round (stack: TestStack, token: string, n: number): Promise<Round
     lastInboxRowByDbClockMs: last.getTime() - acceptedAtDb,
     last01AtRoutingMs: last01 - acceptedAt,
     memory: memoryFigures,
-    cpuSeconds: Object.fromEntries(SERVICE_NAMES.map((s) => [s, cpuSeconds(ids[s]) - cpuBefore[s]])) as Record<ServiceName, number>
+    cpuSeconds: Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => [s, cpuSeconds(ids[s]) - cpuBefore[s]])) as Record<ExchangeServiceName, number>
   }
 }
 
@@ -118,8 +118,8 @@ async function main (): Promise<void> {
       ['last inbox row after the 202 (ms)', ...rounds.map((r) => r.lastInboxRowMs.toFixed(0)), String(TARGET_MS), worst((r) => r.lastInboxRowMs) <= TARGET_MS ? 'yes' : best((r) => r.lastInboxRowMs) <= TARGET_MS ? 'some' : 'NO'],
       ['  same, by the database clock (ms)', ...rounds.map((r) => r.lastInboxRowByDbClockMs.toFixed(0)), '', ''],
       ['last 01 at routing after the 202 (ms)', ...rounds.map((r) => r.last01AtRoutingMs.toFixed(0)), '', ''],
-      ...SERVICE_NAMES.map((s) => [`${s} CPU (s)`, ...rounds.map((r) => r.cpuSeconds[s].toFixed(2)), '', '']),
-      ...SERVICE_NAMES.map((s) => [`${s} RSS growth (MB)`, ...rounds.map((r) => `${r.memory[s].growthMb.toFixed(1)} (peak +${r.memory[s].peakGrowthMb.toFixed(1)})`), `< ${TARGET_GROWTH_MB}`, rounds.every((r) => r.memory[s].growthMb < TARGET_GROWTH_MB) ? 'yes' : 'NO'])
+      ...EXCHANGE_SERVICE_NAMES.map((s) => [`${s} CPU (s)`, ...rounds.map((r) => r.cpuSeconds[s].toFixed(2)), '', '']),
+      ...EXCHANGE_SERVICE_NAMES.map((s) => [`${s} RSS growth (MB)`, ...rounds.map((r) => `${r.memory[s].growthMb.toFixed(1)} (peak +${r.memory[s].peakGrowthMb.toFixed(1)})`), `< ${TARGET_GROWTH_MB}`, rounds.every((r) => r.memory[s].growthMb < TARGET_GROWTH_MB) ? 'yes' : 'NO'])
     ]
     printTable(['what', ...rounds.map((_, i) => `round ${i + 1}`), 'target', 'ok?'], rows)
     writeResult('broadcast', { machine, targets: { lastInboxRowMs: TARGET_MS, growthMb: TARGET_GROWTH_MB }, rounds })

@@ -18,7 +18,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { SERVICE_NAMES, repoRoot, type ServiceName } from '@lienthong/infra'
+import { EXCHANGE_SERVICE_NAMES, repoRoot, type ExchangeServiceName } from '@lienthong/infra'
 import { laocaiDirectory } from '@lienthong/seeds'
 import { ArrivalWatch } from './arrival-watch.ts'
 import { loadLine, machineFacts, printTable, type MachineFacts } from './bench-report.ts'
@@ -59,11 +59,11 @@ const loadAtStart = os.loadavg()
 const say = (line: string): void => { process.stdout.write(`${line}\n`) }
 
 interface ProcessUse { cpuSeconds: number, peakResidentMb: number, residentMb: number }
-type Processes = Record<ServiceName | 'postgres' | 'nats', number>
+type Processes = Record<ExchangeServiceName | 'postgres' | 'nats', number>
 
 function cpuNow (target: BenchTarget): Processes {
   const servers = serverCpuSeconds(target.databaseUrl, target.natsUrl)
-  return { ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, cpuSeconds(target.pids[s])])), postgres: servers.postgres, nats: servers.nats } as Processes
+  return { ...Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => [s, cpuSeconds(target.pids[s])])), postgres: servers.postgres, nats: servers.nats } as Processes
 }
 
 function cpuSince (target: BenchTarget, before: Processes): Processes {
@@ -77,13 +77,13 @@ interface LoadFigures extends LoadResult {
   /** CPU milliseconds per document, by process */
   cpuMsPerDocument: Processes
   /** each service's largest resident size during this load (MB) */
-  peakResidentMb: Record<ServiceName, number>
+  peakResidentMb: Record<ExchangeServiceName, number>
 }
 
 async function load (target: BenchTarget, counters: ExchangeCounters, run: Omit<Parameters<typeof documentLoad>[0], 'rate' | 'seconds'>, rate: number): Promise<LoadFigures> {
   run.watch.clear()
   // from here the peak is this load's own (a service that could not keep up holds its backlog)
-  for (const s of SERVICE_NAMES) resetPeak(target.pids[s])
+  for (const s of EXCHANGE_SERVICE_NAMES) resetPeak(target.pids[s])
   const before = await counters.read()
   const cpu = cpuNow(target)
   // a backlog drains at the rate the exchange manages, which the bench does not know beforehand
@@ -98,7 +98,7 @@ async function load (target: BenchTarget, counters: ExchangeCounters, run: Omit<
     sustained,
     perDocument: perDocument(before, after, Math.max(1, result.completed)),
     cpuMsPerDocument: Object.fromEntries(Object.entries(used).map(([k, v]) => [k, (v * 1000) / Math.max(1, result.completed)])) as Processes,
-    peakResidentMb: Object.fromEntries(SERVICE_NAMES.map((s) => [s, memory(target.pids[s]).peakMb])) as Record<ServiceName, number>
+    peakResidentMb: Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => [s, memory(target.pids[s]).peakMb])) as Record<ExchangeServiceName, number>
   }
   say(`  ${rate}/s: achieved ${result.achieved.toFixed(0)}/s, 01 seen p50 ${result.statusSeen.p50.toFixed(1)} p99 ${result.statusSeen.p99.toFixed(1)} ms, ${result.completed}/${result.sent} done${sustained ? '' : ' — not sustained'}`)
   return figures
@@ -168,10 +168,10 @@ async function main (): Promise<void> {
     if (PARTS.has('limits')) say('the machine\u2019s limits, on the same servers…')
     const limits = !PARTS.has('limits') ? undefined : await measureLimits({ databaseUrl: target.databaseUrl, natsUrl: target.natsUrl, seconds: Number(values['limit-seconds']), log: (line: string) => { say(`  ${line}`) } })
 
-    const resources = Object.fromEntries(SERVICE_NAMES.map((s) => {
+    const resources = Object.fromEntries(EXCHANGE_SERVICE_NAMES.map((s) => {
       const m = memory(target.pids[s])
       return [s, { cpuSeconds: cpuSeconds(target.pids[s]), peakResidentMb: m.peakMb, residentMb: m.rssMb }]
-    })) as Record<ServiceName, ProcessUse>
+    })) as Record<ExchangeServiceName, ProcessUse>
     const machine = machineFacts(loadAtStart)
     report({ machine, loads, highest, rounds, limits, resources })
     const at = new Date().toISOString().replace(/[:.]/g, '-')
@@ -195,7 +195,7 @@ async function main (): Promise<void> {
 const ms = (x: number): string => Number.isFinite(x) ? x.toFixed(1) : '–'
 const yes = (ok: boolean): string => ok ? 'yes' : 'NO'
 
-function report (r: { machine: MachineFacts, loads: LoadFigures[], highest: LoadFigures | undefined, rounds: BroadcastRound[], limits: MachineLimits | undefined, resources: Record<ServiceName, ProcessUse> }): void {
+function report (r: { machine: MachineFacts, loads: LoadFigures[], highest: LoadFigures | undefined, rounds: BroadcastRound[], limits: MachineLimits | undefined, resources: Record<ExchangeServiceName, ProcessUse> }): void {
   const { machine, loads, highest, rounds, limits, resources } = r
   say(`\nlienthong end to end — ${machine.cpus} × ${machine.cpu ?? 'cpu'}, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${machine.node}; ${loadLine(machine)}\n`)
   printTable(['offered /s', 'achieved /s', '202 p50/p99', 'inbox row p50/p95/p99', '01 seen p50/p95/p99 (ms)', 'done', 'sustained'], [...loads].sort((a, b) => a.offered - b.offered).map((l) => [
@@ -209,7 +209,7 @@ function report (r: { machine: MachineFacts, loads: LoadFigures[], highest: Load
     ['sustained end to end (documents/s)', (highest?.achieved ?? 0).toFixed(0), `≥ ${TARGETS.sustainedPerSecond}`, yes((highest?.achieved ?? 0) >= TARGETS.sustainedPerSecond)],
     ['p99 at 500/s, to the 01 seen (ms)', ms(at500?.statusSeen.p99 ?? NaN), `< ${TARGETS.p99At500Ms}`, yes((at500?.statusSeen.p99 ?? Infinity) < TARGETS.p99At500Ms)],
     ['broadcast, last inbox after the 202 (ms, worst round)', ms(Math.max(...rounds.map((b) => b.lastInboxMs))), `< ${TARGETS.broadcastMs}`, yes(rounds.every((b) => b.lastInboxMs < TARGETS.broadcastMs))],
-    ...SERVICE_NAMES.map((s) => {
+    ...EXCHANGE_SERVICE_NAMES.map((s) => {
       const peak = highest?.peakResidentMb[s] ?? NaN
       return [`${s} peak resident at the highest sustained load (MB)`, Number.isFinite(peak) ? peak.toFixed(0) : '–', `< ${TARGETS.residentMb}`, yes(peak < TARGETS.residentMb)]
     })
@@ -233,7 +233,7 @@ function report (r: { machine: MachineFacts, loads: LoadFigures[], highest: Load
   }
   say(`\nresources over the whole run (CPU per document at the ${highest === undefined ? 'busiest' : 'highest sustained'} load)\n`)
   printTable(['process', 'peak resident, whole run (MB)', 'resident at the end (MB)', 'CPU (s)', 'CPU ms per document'], [
-    ...SERVICE_NAMES.map((s) => [s, resources[s].peakResidentMb.toFixed(0), resources[s].residentMb.toFixed(0), resources[s].cpuSeconds.toFixed(1), basis === undefined ? '–' : basis.cpuMsPerDocument[s].toFixed(2)]),
+    ...EXCHANGE_SERVICE_NAMES.map((s) => [s, resources[s].peakResidentMb.toFixed(0), resources[s].residentMb.toFixed(0), resources[s].cpuSeconds.toFixed(1), basis === undefined ? '–' : basis.cpuMsPerDocument[s].toFixed(2)]),
     ...(['postgres', 'nats'] as const).map((s) => [s, '', '', '', basis === undefined ? '–' : basis.cpuMsPerDocument[s].toFixed(2)])
   ])
   if (basis !== undefined) {

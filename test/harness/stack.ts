@@ -19,6 +19,9 @@ export interface TestStack {
   signatures: ServiceProcess
   /** only when the stack was started with `audit: true` */
   audit: ServiceProcess
+  /** only when the stack was started with `mail`; its SMTP door listens on `smtpPort` */
+  mail: ServiceProcess
+  smtpPort: number
   nats: TestNats
   databaseUrl: string
   /** the test's own connection, to look at what services stored */
@@ -43,6 +46,12 @@ export interface StackOptions {
    * suite would pay for on two cores without looking at it.
    */
   audit?: boolean
+  /**
+   * Start the mail gateway too, with these settings of its own (MAIL_RELAY_URL, say). Registry
+   * then believes X-Forwarded-For from 127.0.0.1, as on the local stack: the gateway names each
+   * official's address there when it asks for their token.
+   */
+  mail?: Record<string, string>
 }
 
 /**
@@ -69,12 +78,18 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
   const make = async (name: ServiceName, extra: Record<string, string> = {}): Promise<ServiceProcess> => new ServiceProcess({
     name, port: await freePort(), env: { ...env, ...extra, ...opts.env?.[name] }, logFile: join(logDir, `${tag}-${name}.log`)
   })
-  const registry = await make('registry', { DIRECTORY_SYNC_MS: '1000', OPERATOR_CLIENT_ID: operator.clientId, OPERATOR_CLIENT_SECRET: operator.clientSecret })
+  const registry = await make('registry', { DIRECTORY_SYNC_MS: '1000', OPERATOR_CLIENT_ID: operator.clientId, OPERATOR_CLIENT_SECRET: operator.clientSecret, ...(opts.mail !== undefined ? { TRUST_PROXY: '127.0.0.1' } : {}) })
   const routing = await make('routing')
   const inbox = await make('inbox')
   const signatures = await make('signatures', { MASTER_KEYS: `test:${randomBytes(32).toString('base64')}` })
   const audit = await make('audit', { CHECKPOINT_MS: '1000' })
-  const services = opts.audit === true ? [registry, routing, inbox, signatures, audit] : [registry, routing, inbox, signatures]
+  const smtpPort = await freePort()
+  const mail = await make('mail-gateway', {
+    REGISTRY_URL: registry.url, ROUTING_URL: routing.url, INBOX_URL: inbox.url, SMTP_PORT: String(smtpPort), ...opts.mail
+  })
+  const services = [registry, routing, inbox, signatures]
+  if (opts.audit === true) services.push(audit)
+  if (opts.mail !== undefined) services.push(mail)
   const sql = postgres(db.url, { max: 2, onnotice: () => {} })
 
   t.teardown(async () => {
@@ -129,7 +144,7 @@ export async function startStack (t: Teardown, opts: StackOptions = {}): Promise
     }
     return await issueToken(registry.url, client)
   }
-  return { registry, routing, inbox, signatures, audit, nats, databaseUrl: db.url, sql, adminToken, tokenFor }
+  return { registry, routing, inbox, signatures, audit, mail, smtpPort, nats, databaseUrl: db.url, sql, adminToken, tokenFor }
 }
 
 /**

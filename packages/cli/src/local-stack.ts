@@ -16,7 +16,7 @@ const clientsFile = join(stackDir, 'clients.json')
 const masterKeysFile = join(stackDir, 'master-keys.json')
 
 export interface LocalStack {
-  urls: { registry: string, routing: string, inbox: string, signatures?: string, audit?: string }
+  urls: { registry: string, routing: string, inbox: string, signatures?: string, audit?: string, mail?: string }
   pids: { up: number, services: number[] }
   startedServers: boolean
 }

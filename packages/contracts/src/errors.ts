@@ -95,7 +95,26 @@ export const SERVICE_ERRORS = {
     OUTSIDE_SUBTREE: { status: 403, title: 'The token may read only its own agency\u2019s subtree' },
     UNKNOWN_AGENCY: { status: 404, title: 'No agency with this code in the directory' }
   },
-  mail: {}
+  mail: {
+    AUTH_REQUIRED: { status: 401, title: 'Log in (SMTP AUTH) before sending' },
+    AUTH_FAILED: { status: 401, title: 'Unknown mailbox or wrong password' },
+    RELAY_DENIED: { status: 403, title: 'This server takes mail only for the exchange\u2019s own domain' },
+    SENDER_MISMATCH: { status: 403, title: 'The sender address is not the mailbox that logged in' },
+    UNKNOWN_RECIPIENT: { status: 422, title: 'No agency, group or reply address by this name' },
+    INACTIVE_RECIPIENT: { status: 422, title: 'The agency is suspended or retired' },
+    REPLY_TOKEN_USED: { status: 409, title: 'This document was already answered from this reply address' },
+    REPLY_TOKEN_NOT_YOURS: { status: 403, title: 'This reply address belongs to another agency\u2019s copy' },
+    ADDRESS_NOT_ALONE: { status: 422, title: 'A reply address or a group address goes alone in a mail' },
+    TOO_MANY_RECIPIENTS: { status: 422, title: 'The mail has more recipients than one mail may have' },
+    MESSAGE_TOO_LARGE: { status: 413, title: 'The mail is larger than the announced SIZE' },
+    ATTACHMENT_TOO_LARGE: { status: 413, title: 'An attachment is larger than allowed' },
+    MALFORMED_MIME: { status: 422, title: 'The mail is not well-formed MIME' },
+    HEADER_NOT_ASCII: { status: 422, title: 'A header holds raw 8-bit bytes without SMTPUTF8' },
+    ATTACHMENT_TYPE_MISMATCH: { status: 422, title: 'An attachment\u2019s bytes are not what its name or content type says' },
+    CONVENTION_BROKEN: { status: 422, title: 'The mail does not follow the exchange\u2019s conventions (Số: line, step word)' },
+    REFUSED_BY_EXCHANGE: { status: 422, title: 'The exchange refused the document; the reason is the exchange\u2019s code' },
+    EXCHANGE_UNAVAILABLE: { status: 503, title: 'The exchange cannot take the document right now; the mail client will retry' }
+  }
 } as const satisfies Record<ServiceName, Record<string, ErrorKind>>
 
 export type CommonErrorKind = keyof typeof COMMON_ERRORS

@@ -67,7 +67,9 @@ export const CONSUMERS = {
   /** turns the inbox's events into webhook calls for the agencies that registered one */
   inboxWebhooks: 'inbox-webhooks',
   /** every event, in stream order, into the audit ledger */
-  auditLedger: 'audit-ledger'
+  auditLedger: 'audit-ledger',
+  /** every delivery, in stream order, for the mail gateway: those to an agency with a mailbox become mail */
+  mailDeliveries: 'mail-deliveries'
 } as const
 
 export function inboxLaneConsumer (lane: DeliveryLane): string {

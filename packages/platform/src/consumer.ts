@@ -12,6 +12,11 @@ export interface ConsumerSpec {
   concurrency?: number
   /** How long an unacknowledged message (its handler crashed) waits before redelivery. */
   ackWaitMs?: number
+  /**
+   * Where a consumer created for the first time starts: at the stream's first message (the
+   * default), or at messages published from then on (a reader added to a running exchange).
+   */
+  startAt?: 'first' | 'new'
   log: FastifyBaseLogger
 }
 
@@ -33,11 +38,11 @@ export interface RunningConsumer {
  * Creates the durable pull consumer with explicit acks, or brings an existing one's ack wait up
  * to date. Several copies of a service may race to create it: the loser finds it there.
  */
-export async function ensureDurable (jsm: JetStreamManager, spec: { stream: string, durable: string, filterSubject: string, ackWaitMs?: number }): Promise<void> {
+export async function ensureDurable (jsm: JetStreamManager, spec: { stream: string, durable: string, filterSubject: string, ackWaitMs?: number, startAt?: 'first' | 'new' }): Promise<void> {
   const config = {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    deliver_policy: spec.startAt === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     filter_subject: spec.filterSubject,
     ack_wait: nanos(spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
     max_ack_pending: 10_000

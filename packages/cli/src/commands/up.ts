@@ -8,7 +8,13 @@ import { masterKeys, operatorCredentials, readStack, stackDir, writeStack, type 
 import { portInUse } from '../port-in-use.ts'
 import { seed } from './seed.ts'
 
-const PORTS: Record<ServiceName, number> = { registry: 7101, routing: 7102, inbox: 7103, signatures: 7104, audit: 7105 }
+const PORTS: Record<ServiceName, number> = { registry: 7101, routing: 7102, inbox: 7103, signatures: 7104, audit: 7105, 'mail-gateway': 7106 }
+/** where officials' mail clients connect */
+const SMTP_PORT = Number(process.env.MAIL_SMTP_PORT ?? 2525)
+
+function portVariable (name: string): string {
+  return `${name.toUpperCase().replaceAll('-', '_')}_PORT`
+}
 
 function alive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch { return false }
@@ -24,10 +30,11 @@ export async function upCommand (): Promise<void> {
   if (running?.pids?.up !== undefined && running.pids.up !== process.pid && alive(running.pids.up)) {
     throw new Error(`a stack is already up here (pid ${running.pids.up}); stop it with \`npm stop\` first`)
   }
-  const ports = Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [name, Number(process.env[`${name.toUpperCase()}_PORT`] ?? port)])) as Record<ServiceName, number>
+  const ports = Object.fromEntries(Object.entries(PORTS).map(([name, port]) => [name, Number(process.env[portVariable(name)] ?? port)])) as Record<ServiceName, number>
   for (const [name, port] of Object.entries(ports)) {
-    if (await portInUse(port)) throw new Error(`port ${port} for ${name} is taken by another program; free it or set ${name.toUpperCase()}_PORT`)
+    if (await portInUse(port)) throw new Error(`port ${port} for ${name} is taken by another program; free it or set ${portVariable(name)}`)
   }
+  if (await portInUse(SMTP_PORT)) throw new Error(`port ${SMTP_PORT} for the mail gateway's SMTP is taken by another program; free it or set MAIL_SMTP_PORT`)
 
   const startedServers = process.env.DATABASE_URL === undefined || process.env.NATS_URL === undefined
   const stack: LocalStack = { urls: { registry: '', routing: '', inbox: '', signatures: '' }, pids: { up: process.pid, services: [] }, startedServers }
@@ -64,15 +71,24 @@ export async function upCommand (): Promise<void> {
       services.push(s)
       return s
     }
-    const registry = service('registry', { OPERATOR_CLIENT_ID: operator.clientId, OPERATOR_CLIENT_SECRET: operator.clientSecret })
+    // The mail gateway asks for officials' tokens on their behalf and names their address in
+    // X-Forwarded-For, so that failed logins are counted per official's machine, not all as the gateway's.
+    const registry = service('registry', { OPERATOR_CLIENT_ID: operator.clientId, OPERATOR_CLIENT_SECRET: operator.clientSecret, TRUST_PROXY: '127.0.0.1' })
     await registry.start()
     const routing = service('routing')
     const inbox = service('inbox')
     const signatures = service('signatures', { MASTER_KEYS: masterKeys() })
     const audit = service('audit')
-    await Promise.all([routing.start(), inbox.start(), signatures.start(), audit.start()])
+    const mail = service('mail-gateway', {
+      REGISTRY_URL: registry.url,
+      ROUTING_URL: `http://127.0.0.1:${ports.routing}`,
+      INBOX_URL: `http://127.0.0.1:${ports.inbox}`,
+      SMTP_PORT: String(SMTP_PORT),
+      ...(process.env.MAIL_RELAY_URL !== undefined ? { MAIL_RELAY_URL: process.env.MAIL_RELAY_URL } : {})
+    })
+    await Promise.all([routing.start(), inbox.start(), signatures.start(), audit.start(), mail.start()])
     stack.pids.services = services.map((s) => s.pid ?? 0)
-    stack.urls = { registry: registry.url, routing: routing.url, inbox: inbox.url, signatures: signatures.url, audit: audit.url }
+    stack.urls = { registry: registry.url, routing: routing.url, inbox: inbox.url, signatures: signatures.url, audit: audit.url, mail: mail.url }
     writeStack(stack)
     const admin = await issueToken(registry.url, operator)
     const seeded = await seed(registry.url, admin, 'laocai')
@@ -98,6 +114,7 @@ export async function upCommand (): Promise<void> {
       `  inbox     ${inbox.url}   docs ${inbox.url}/docs`,
       `  signatures ${signatures.url}  docs ${signatures.url}/docs`,
       `  audit     ${audit.url}   docs ${audit.url}/docs   dashboard ${audit.url}/`,
+      `  mail      smtp://127.0.0.1:${SMTP_PORT} (STARTTLS, AUTH)   ${mail.url}/docs   outbound ${process.env.MAIL_RELAY_URL ?? 'waits: set MAIL_RELAY_URL'}`,
       `  postgres  ${databaseUrl}`,
       `  nats      ${natsUrl}`,
       `  directory Lào Cai, ${seeded.received} agencies, signed for by custody (${custody.keys} keys, certified by ${ca.certificatePath})`,
