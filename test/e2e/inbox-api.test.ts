@@ -86,6 +86,8 @@ t.test('the list, narrowed by the query string', async (t) => {
   t.same(keysOf(await inbox(DISTRICT, `?receivedFrom=${encodeURIComponent(from)}&receivedTo=${encodeURIComponent(to)}`)), newestFirst(...between))
   t.same(keysOf(await inbox(DISTRICT, '?state=01&withdrawn=false&overdue=false')), newestFirst('road', 'plan', 'storm'))
   t.same(keysOf(await inbox(OTHER, '?q=bao')), [other], 'another agency\u2019s inbox is its own')
+  t.same(keysOf(await inbox(DISTRICT, `?document=${encodeURIComponent(docs.plan)}`)), ['plan'], 'a document\u2019s item, by its id')
+  t.same(keysOf(await inbox(OTHER, `?document=${encodeURIComponent(docs.plan)}`)), [], 'none in an inbox it was not sent to')
 
   const storm = items.get(docs.storm)!
   t.equal(storm.dueAt, new Date(`${vnDay(1)}T23:59:59.999+07:00`).toISOString(), 'the due date ends the day in Viet Nam')
@@ -103,7 +105,7 @@ t.test('the list, narrowed by the query string', async (t) => {
   t.same(keysOf(second), all.slice(4))
   t.equal(second.body.next, null)
 
-  for (const bad of ['?state=07', '?state=01,', '?priority=5', '?sender=H38', '?overdue=yes', '?receivedFrom=yesterday', '?q=%20%21', '?cursor=abc', '?limit=0']) {
+  for (const bad of ['?state=07', '?state=01,', '?priority=5', '?sender=H38', '?overdue=yes', '?receivedFrom=yesterday', '?q=%20%21', '?cursor=abc', '?limit=0', '?document=']) {
     const answer = await inbox(DISTRICT, bad)
     t.equal(answer.status, 400, `${bad} refused`)
     t.equal(answer.body.code, 'INB_VALIDATION_FAILED')

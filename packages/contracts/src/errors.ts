@@ -46,7 +46,8 @@ export const SERVICE_ERRORS = {
     KEY_EXISTS: { status: 409, title: 'The agency already has a key with this key id' },
     KEY_NOT_FOUND: { status: 404, title: 'The agency has no key with this key id' },
     UNTRUSTED_CERTIFICATE: { status: 422, title: 'The certificate does not chain to a configured trust anchor, or may not sign' },
-    CERTIFICATE_REQUIRED: { status: 422, title: 'Keys must be registered by a certificate from a trusted CA here' }
+    CERTIFICATE_REQUIRED: { status: 422, title: 'Keys must be registered by a certificate from a trusted CA here' },
+    MAILBOX_TAKEN: { status: 409, title: 'This mail address already has live mail credentials of another agency' }
   },
   routing: {
     SENDER_MISMATCH: { status: 403, title: 'The sender is not the agency of the token' },

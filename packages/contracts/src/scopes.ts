@@ -23,6 +23,11 @@ export interface AccessTokenClaims {
   cid: string
   /** for auditors: the agency code whose subtree the token may read */
   under?: string
+  /**
+   * for an official's mail credentials: the official's full name, so that what the mail gateway
+   * does with the token can name who did it (a step's `official`); absent for a DMS or an operator
+   */
+  name?: string
 }
 
 /** The subject of an operator's token, which acts for no agency. */

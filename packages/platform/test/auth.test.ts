@@ -15,6 +15,7 @@ async function build (t: { teardown: (fn: () => unknown) => void }): Promise<Ser
     auth: { keys, signing: { kid: 'k1', privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } }
   })
   app.get('/send', { onRequest: app.requireScopes('documents:send') }, async (request) => ({ agency: request.agency }))
+  app.get('/official', { onRequest: app.requireScopes('documents:send') }, async (request) => ({ name: request.tokenClaims?.name ?? null }))
   t.teardown(() => app.close())
   await app.ready()
   return app
@@ -55,4 +56,14 @@ t.test('a token altered after one was accepted is verified, and refused', async 
   const forged = `${header}.${Buffer.from(JSON.stringify({ sub: '000.00.00.H38', scope: 'documents:send', cid: 'c1', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.${signature}`
   const res = await call(app, forged)
   t.equal(res.status, 401, 'the same signature under other claims is not taken for the cached token')
+})
+
+t.test('an official\u2019s token, with the name registry adds to it, is accepted and the name reaches the route', async (t) => {
+  const app = await build(t)
+  const official = await app.jwt.sign({ sub: '000.00.31.H38', scope: 'documents:send', cid: 'mail:vanthu@laocai.gov.vn', name: 'Nguyễn Văn A' }, { expiresIn: 60 })
+  t.same(await call(app, official), { status: 200, body: { agency: '000.00.31.H38' } })
+  const named = await app.inject({ method: 'GET', url: '/official', headers: { authorization: `Bearer ${official}` } })
+  t.same(named.json(), { name: 'Nguyễn Văn A' })
+  const dms = await app.jwt.sign({ sub: '000.00.31.H38', scope: 'documents:send', cid: 'c1' }, { expiresIn: 60 })
+  t.same((await app.inject({ method: 'GET', url: '/official', headers: { authorization: `Bearer ${dms}` } })).json(), { name: null })
 })

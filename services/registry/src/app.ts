@@ -18,6 +18,7 @@ import { agencyRoutes } from './routes/agencies.ts'
 import { authTokenRoutes } from './routes/auth-token.ts'
 import { clientRoutes } from './routes/clients.ts'
 import { keyRoutes } from './routes/keys.ts'
+import { mailCredentialRoutes } from './routes/mail-credentials.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations', import.meta.url))
 const KEY_REFRESH_MS = 10_000
@@ -85,6 +86,7 @@ export async function buildApp (config: RegistryConfig): Promise<ServiceApp> {
     await authTokenRoutes(scope as ServiceApp, ctx)
     await agencyRoutes(scope as ServiceApp, ctx)
     await clientRoutes(scope as ServiceApp, ctx)
+    await mailCredentialRoutes(scope as ServiceApp, ctx)
     await keyRoutes(scope as ServiceApp, ctx)
   })
   return app

@@ -17,6 +17,8 @@ export interface InboxFilter {
   priority?: readonly number[]
   /** the sending agency's code */
   sender?: string
+  /** a document's id: the agency has at most one item of it (the mail gateway finds what a reply answers) */
+  document?: string
   /** received at or after */
   receivedFrom?: Date
   /** received before */
@@ -112,6 +114,7 @@ function plan (agency: string, f: InboxFilter, now: Date): Plan {
   list(sql`i.state`, f.state, sql`::text[]`)
   list(sql`i.priority`, f.priority, sql`::int[]`)
   if (f.sender !== undefined) ordered.push(sql`i.sender = ${f.sender}`)
+  if (f.document !== undefined) ordered.push(sql`i.document_id = ${f.document}`)
   if (f.receivedFrom !== undefined) {
     ordered.push(sql`i.received_at >= ${f.receivedFrom.toISOString()}::timestamptz`)
     ordered.push(sql`i.id >= ${uuidFloor(new Date(f.receivedFrom.getTime() - ID_CLOCK_SLACK_MS))}::uuid`)

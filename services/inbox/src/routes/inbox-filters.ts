@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgencyCode } from '@lienthong/contracts'
+import { AgencyCode, DocumentId } from '@lienthong/contracts'
 import type { InboxQuery } from '../domain/inbox-query.ts'
 
 const flag = z.enum(['true', 'false'])
@@ -12,6 +12,7 @@ export const InboxListQuery = z.object({
   priority: z.string().regex(/^[0-4](,[0-4])*$/, 'priorities 0…4, separated by commas').optional()
     .meta({ description: 'one priority or several separated by commas: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ' }),
   sender: AgencyCode.optional().meta({ description: 'the sending agency\u2019s code' }),
+  document: DocumentId.optional().meta({ description: 'a document id (`{sender},{yyyy/MM/dd},{number}/{notation}`, URL-encoded): this agency\u2019s item of that document, if it has one' }),
   receivedFrom: time.optional().meta({ description: 'received at or after this time (ISO 8601 with offset)' }),
   receivedTo: time.optional().meta({ description: 'received before this time' }),
   dueFrom: time.optional().meta({ description: 'the work file is due at or after this time' }),
@@ -31,6 +32,7 @@ export function inboxQueryOf (q: z.infer<typeof InboxListQuery>): InboxQuery {
     state: q.state?.split(','),
     priority: q.priority?.split(',').map(Number),
     sender: q.sender,
+    document: q.document,
     receivedFrom: date(q.receivedFrom),
     receivedTo: date(q.receivedTo),
     dueFrom: date(q.dueFrom),

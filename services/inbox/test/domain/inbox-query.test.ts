@@ -62,12 +62,12 @@ const SEARCHES: Record<string, string[]> = {
 }
 
 let serial = 0
-function delivery (recipient: string, spec: Pick<Spec, 'subject' | 'sender' | 'priority' | 'dueInDays'>): DeliveryMessage {
+function delivery (recipient: string, spec: Pick<Spec, 'subject' | 'sender' | 'priority' | 'dueInDays'>, to = [recipient]): DeliveryMessage {
   serial++
   const signedAt = new Date().toISOString()
   const envelope = buildEnvelope({
     sender: spec.sender,
-    to: [recipient],
+    to,
     document: {
       number: String(serial),
       notation: 'UBND-VP',
@@ -79,7 +79,7 @@ function delivery (recipient: string, spec: Pick<Spec, 'subject' | 'sender' | 'p
     },
     signedAt
   })
-  return { documentId: envelope.id, recipient, recipients: [recipient], recipientCount: 1, sentAt: signedAt, envelope, signatures: { signer: 'a..b', agency: 'c..d' } }
+  return { documentId: envelope.id, recipient, recipients: to, recipientCount: to.length, sentAt: signedAt, envelope, signatures: { signer: 'a..b', agency: 'c..d' } }
 }
 
 async function arrive (recipient: string, spec: Pick<Spec, 'subject' | 'sender' | 'priority' | 'dueInDays'>): Promise<string> {
@@ -113,7 +113,7 @@ async function setState (id: string, spec: Spec): Promise<void> {
   }
 }
 
-interface Known extends Spec { id: string, receivedAt: Date, dueAt: Date | null, closedAt: Date | null }
+interface Known extends Spec { id: string, documentId: string, receivedAt: Date, dueAt: Date | null, closedAt: Date | null }
 const known: Known[] = []
 for (const spec of SPECS) {
   let id = await arrive(A, spec)
@@ -121,9 +121,9 @@ for (const spec of SPECS) {
   await setState(id, spec)
   // B gets the same documents: none of them may ever show in A's inbox
   await setState(await arrive(B, spec), spec)
-  const [row] = await sql`select i.received_at, f.due_at, f.closed_at from inbox.items i join inbox.work_files f on f.id = i.id where i.id = ${id}`
+  const [row] = await sql`select i.document_id, i.received_at, f.due_at, f.closed_at from inbox.items i join inbox.work_files f on f.id = i.id where i.id = ${id}`
   const date = (s: string | null): Date | null => s === null ? null : new Date(s)
-  known.push({ ...spec, id, receivedAt: new Date(row!.received_at), dueAt: date(row!.due_at), closedAt: date(row!.closed_at) })
+  known.push({ ...spec, id, documentId: row!.document_id, receivedAt: new Date(row!.received_at), dueAt: date(row!.due_at), closedAt: date(row!.closed_at) })
 }
 const keyOf = new Map(known.map((k) => [k.id, k.key]))
 const now = new Date()
@@ -134,6 +134,7 @@ function expected (f: InboxFilter): string[] {
     (f.state === undefined || f.state.includes(k.state)) &&
     (f.priority === undefined || f.priority.includes(k.priority)) &&
     (f.sender === undefined || f.sender === k.sender) &&
+    (f.document === undefined || f.document === k.documentId) &&
     (f.receivedFrom === undefined || k.receivedAt >= f.receivedFrom) &&
     (f.receivedTo === undefined || k.receivedAt < f.receivedTo) &&
     (f.dueFrom === undefined || (k.dueAt !== null && k.dueAt >= f.dueFrom)) &&
@@ -167,6 +168,8 @@ const SINGLE: Array<[string, InboxFilter]> = [
   ['priority 1 or 3', { priority: [1, 3] }],
   ['from the province', { sender: PROVINCE }],
   ['from a commune', { sender: COMMUNE }],
+  ['document of a4', { document: at('a4').documentId }],
+  ['document of a9, moved back', { document: at('a9').documentId }],
   ['received from a2 on', { receivedFrom: at('a2').receivedAt }],
   ['received before a3', { receivedTo: at('a3').receivedAt }],
   ['received from a1 to before a4', { receivedFrom: at('a1').receivedAt, receivedTo: at('a4').receivedAt }],
@@ -203,6 +206,24 @@ t.test('each filter alone lists exactly its items, newest first, and never anoth
     t.same(keys(await listInbox(db, A, { ...f, limit: 50 }, now, 1)), want, `${name}, read by the indexes`)
   }
   t.ok(SINGLE.every(([, f]) => f.q !== undefined || expected(f).length > 0), 'no filter but the searches is vacuous')
+})
+
+t.test('a document: the agency\u2019s own item of it, or none', async (t) => {
+  // one document to D and E (agencies of this test alone): each finds its own item by the document's id
+  const D = '000.00.34.H38'
+  const E = '000.00.35.H38'
+  const both = delivery(D, { subject: 'Về việc trả lời qua thư điện tử', sender: PROVINCE, priority: 0 }, [D, E])
+  const stored = await storeArrivals(db, outbox, [D, E].map((recipient) => ({ delivery: { ...both, recipient }, check: { valid: true, digest: `digest-${serial}`, findings: [] } })))
+  const itemOf = new Map(stored.map((s) => [s.item.recipient, s.item.id]))
+  t.equal(itemOf.size, 2)
+  await arrive(D, { subject: 'Một văn bản khác', sender: PROVINCE, priority: 0 })
+  const ids = async (agency: string, f: InboxFilter): Promise<string[]> => (await listInbox(db, agency, { ...f, limit: 50 }, now)).entries.map((e) => e.item.id)
+  t.same(await ids(D, { document: both.documentId }), [itemOf.get(D)], 'only that document\u2019s item')
+  t.same(await ids(E, { document: both.documentId }), [itemOf.get(E)])
+  t.same(await ids(A, { document: both.documentId }), [], 'an agency the document was not sent to has none')
+  t.same(await ids(D, { document: `${both.documentId}x` }), [], 'an id is matched whole')
+  t.same(await ids(D, { document: both.documentId, state: ['03'] }), [], 'and with the other filters')
+  t.same(await ids(D, { document: both.documentId, state: ['01'], q: 'thu dien tu' }), [itemOf.get(D)])
 })
 
 t.test('the search: words with and without diacritics, đ and d', async (t) => {

@@ -61,6 +61,8 @@ export const apiClients = registry.table('api_clients', {
   scopes: text('scopes').notNull(),
   /** for auditors: the subtree (an agency code) their tokens are limited to */
   under: text('under'),
+  /** for an official's mail credentials (`mail:<address>`): the official's full name, carried in their tokens */
+  officialName: text('official_name'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true })
 })

@@ -41,7 +41,7 @@ export async function ensureOperatorClient (db: Db, outbox: RegistryOutbox, clie
 }
 
 export type Authentication =
-  | { ok: true, agency: string | null, scopes: string, under: string | null }
+  | { ok: true, agency: string | null, scopes: string, under: string | null, officialName: string | null }
   | { ok: false, reason: Extract<TokenRefusalReason, 'unknown_client' | 'wrong_secret' | 'client_revoked'>, agency: string | null }
 
 /**
@@ -59,7 +59,7 @@ export async function authenticateClient (db: Db, clientId: string, secret: stri
   const matches = await verifyClientSecret(secret, row.secretHash)
   if (row.revokedAt !== null) return { ok: false, reason: 'client_revoked', agency: row.agencyCode }
   if (!matches) return { ok: false, reason: 'wrong_secret', agency: row.agencyCode }
-  return { ok: true, agency: row.agencyCode, scopes: row.scopes, under: row.under }
+  return { ok: true, agency: row.agencyCode, scopes: row.scopes, under: row.under, officialName: row.officialName }
 }
 
 /** The agency a client id belongs to, if the id names a client. */

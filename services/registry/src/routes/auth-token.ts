@@ -62,7 +62,13 @@ export async function authTokenRoutes (app: ServiceApp, ctx: RegistryContext): P
     const under = scopes.includes(SCOPES.auditRead) ? (client.under ?? client.agency ?? undefined) : undefined
     const signing = ctx.keyRing.signing
     const accessToken = await app.jwt.sign(
-      { sub: client.agency ?? OPERATOR_SUBJECT, scope: client.scopes, cid: request.body.clientId, ...(under !== undefined ? { under } : {}) },
+      {
+        sub: client.agency ?? OPERATOR_SUBJECT,
+        scope: client.scopes,
+        cid: request.body.clientId,
+        ...(under !== undefined ? { under } : {}),
+        ...(client.officialName !== null ? { name: client.officialName } : {})
+      },
       { expiresIn: ctx.config.TOKEN_TTL_SECONDS, key: signing.privateKeyPem, kid: signing.kid }
     )
     return { accessToken, tokenType: 'Bearer' as const, expiresIn: ctx.config.TOKEN_TTL_SECONDS, scope: client.scopes }

@@ -1,0 +1,1 @@
+ALTER TABLE "registry"."api_clients" ADD COLUMN "official_name" text;
