@@ -38,12 +38,12 @@ async function fakeRegistry (t: Test): Promise<{ url: string, heard: Heard[] }> 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, heard }
 }
 
-/** A LIENTHONG_HOME whose stack.json names the registry given, or no stack at all. */
-function home (t: Test, registry?: string): NodeJS.ProcessEnv {
+/** A LIENTHONG_HOME whose stack.json names the registry given (and the mail gateway), or no stack at all. */
+function home (t: Test, registry?: string, mail?: string): NodeJS.ProcessEnv {
   const dir = mkdtempSync(join(tmpdir(), 'lienthong-mail-'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   if (registry !== undefined) {
-    writeFileSync(join(dir, 'stack.json'), JSON.stringify({ urls: { registry, routing: '', inbox: '' }, pids: { up: 0, services: [] }, startedServers: false }))
+    writeFileSync(join(dir, 'stack.json'), JSON.stringify({ urls: { registry, routing: '', inbox: '', ...(mail !== undefined ? { mail } : {}) }, pids: { up: 0, services: [] }, startedServers: false }))
     writeFileSync(join(dir, 'operator.json'), JSON.stringify({ clientId: 'local-operator', clientSecret: 'operator-secret' }))
   }
   const env: NodeJS.ProcessEnv = { ...process.env, LIENTHONG_HOME: dir }
@@ -79,6 +79,8 @@ t.test('mail official: the credentials issued and printed with the mail client\u
 
   const other = await lienthong(['mail', 'official', DISTRICT, 'b@laocai.gov.vn', '--name', 'Trần Thị B'], { ...env, MAIL_SMTP_PORT: '2626' })
   t.match(other.stdout, /^ {2}port +2626$/m, 'the gateway\u2019s port from MAIL_SMTP_PORT')
+  const elsewhere = await lienthong(['mail', 'official', DISTRICT, 'b@laocai.gov.vn', '--name', 'Trần Thị B'], home(t, registry.url, 'http://localhost:7106'))
+  t.match(elsewhere.stdout, /^ {2}server +localhost$/m, 'the gateway\u2019s host, when the stack names it')
 
   const taken = await failed(['mail', 'official', DISTRICT, 'taken@laocai.gov.vn', '--name', 'Lê Văn C'], env)
   t.equal(taken.code, 1)

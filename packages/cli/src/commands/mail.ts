@@ -30,8 +30,8 @@ export async function mailCommand (args: string[]): Promise<void> {
   const name = values.name?.trim()
   if (name === undefined || name === '') throw new Error(`the official's full name is required: --name "Nguyễn Văn A"\n${USAGE}`)
   const port = smtpPort()
-  const registry = requireStack().urls.registry
-  const issued = await issueMailCredentials(registry, await issueToken(registry, operatorCredentials()), code, { address, name })
-  // The gateway runs on the stack's machine, so the registry's host is where it listens too.
-  process.stdout.write(mailClientSettings(issued, { host: new URL(registry).hostname, port }))
+  const { urls } = requireStack()
+  const issued = await issueMailCredentials(urls.registry, await issueToken(urls.registry, operatorCredentials()), code, { address, name })
+  // SMTP listens on the gateway's host; a stack from before the gateway ran everything on the registry's.
+  process.stdout.write(mailClientSettings(issued, { host: new URL(urls.mail ?? urls.registry).hostname, port }))
 }
