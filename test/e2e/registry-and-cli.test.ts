@@ -18,12 +18,20 @@ const run = promisify(execFile)
 // so it comes last.
 const stack = await startStack(t, { custody: [], env: { registry: { LOG_LEVEL: 'debug' } } })
 
-t.test('lienthong token prints a working token alone on stdout', async (t) => {
+/** The environment of a CLI that finds this stack and its operator, as `lienthong up` leaves them. */
+function cliEnv (t: { teardown: (fn: () => void) => void }): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(repoRoot, '.data', 'test', 'cli-'))
   t.teardown(() => { rmSync(home, { recursive: true, force: true }) })
   writeFileSync(join(home, 'stack.json'), JSON.stringify({ urls: { registry: stack.registry.url, routing: stack.routing.url, inbox: stack.inbox.url }, pids: { up: 0, services: [] }, startedServers: false }))
   writeFileSync(join(home, 'operator.json'), JSON.stringify({ clientId: stack.registry.spec.env.OPERATOR_CLIENT_ID, clientSecret: stack.registry.spec.env.OPERATOR_CLIENT_SECRET }))
-  const env = { ...process.env, LIENTHONG_HOME: home }
+  return { ...process.env, LIENTHONG_HOME: home }
+}
+
+/** passwords the CLI printed, none of which may reach the registry's log */
+const printedPasswords: string[] = []
+
+t.test('lienthong token prints a working token alone on stdout', async (t) => {
+  const env = cliEnv(t)
 
   // Through pnpm once, as the README has it; the rest run the same CLI without pnpm and tsx.
   const { stdout } = await run('pnpm', ['lienthong', 'token', '000.00.31.H38'], { cwd: repoRoot, env })
@@ -55,6 +63,36 @@ t.test('lienthong token prints a working token alone on stdout', async (t) => {
   t.equal((bad as { code: number }).code, 1)
   t.equal((bad as { stdout: string }).stdout, '', 'nothing on stdout when it fails')
   t.match((bad as { stderr: string }).stderr, /usage: lienthong token/)
+})
+
+t.test('lienthong mail: an agency\u2019s mailbox, and an official\u2019s login that gets a token naming them', async (t) => {
+  // the gateway's default port, whatever the environment running the tests says
+  const env = { ...cliEnv(t), MAIL_SMTP_PORT: '' }
+  const mailbox = await lienthong(['mail', 'agency', '000.00.32.H38', 'vanthu.batxat@laocai.gov.vn'], env)
+  t.equal(mailbox.stdout, '000.00.32.H38 now receives documents by mail at vanthu.batxat@laocai.gov.vn\n')
+  t.equal((await request('GET', `${stack.registry.url}/v1/agencies/000.00.32.H38`)).body.endpoints.mailAddress, 'vanthu.batxat@laocai.gov.vn', 'in the directory')
+
+  const official = await lienthong(['mail', 'official', '000.00.32.H38', 'Nguyen.Van.A@LaoCai.gov.vn', '--name', 'Nguyễn Văn A'], env)
+  const setting = (label: string): string | undefined => new RegExp(`^ {2}${label} +(.+)$`, 'm').exec(official.stdout)?.[1]
+  t.equal(setting('username'), 'nguyen.van.a@laocai.gov.vn')
+  t.equal(setting('server'), '127.0.0.1')
+  t.equal(setting('port'), '2525')
+  const password = setting('password')!
+  printedPasswords.push(password)
+  // what the mail gateway does with an SMTP login
+  const token = await request('POST', `${stack.registry.url}/v1/auth/token`, { json: { clientId: 'mail:nguyen.van.a@laocai.gov.vn', clientSecret: password } })
+  t.equal(token.status, 200)
+  t.match(JSON.parse(Buffer.from(token.body.accessToken.split('.')[1], 'base64url').toString()), { sub: '000.00.32.H38', name: 'Nguyễn Văn A' })
+  const inbox = await request('GET', `${stack.inbox.url}/v1/inbox`, { token: token.body.accessToken })
+  t.equal(inbox.status, 200, 'the official\u2019s token opens the agency\u2019s inbox')
+
+  const again = await lienthong(['mail', 'official', '000.00.32.H38', 'nguyen.van.a@laocai.gov.vn', '--name', 'Nguyễn Văn A'], env)
+  printedPasswords.push(/^ {2}password +(.+)$/m.exec(again.stdout)![1]!)
+  t.equal((await request('POST', `${stack.registry.url}/v1/auth/token`, { json: { clientId: 'mail:nguyen.van.a@laocai.gov.vn', clientSecret: password } })).status, 401, 'issued again, the old password is refused')
+  const taken = await lienthong(['mail', 'official', '000.00.31.H38', 'nguyen.van.a@laocai.gov.vn', '--name', 'Nguyễn Văn A'], env)
+    .catch((err: { code: number, stdout: string, stderr: string }) => err)
+  t.equal((taken as { code: number }).code, 1)
+  t.match((taken as { stderr: string }).stderr, /409 REG_MAILBOX_TAKEN: .*000\.00\.32\.H38/)
 })
 
 t.test('registry: tokens, refusals, the directory, and no secret in its log', async (t) => {
@@ -114,6 +152,8 @@ t.test('registry: tokens, refusals, the directory, and no secret in its log', as
   await stack.registry.stop()
   const log = readFileSync(stack.registry.spec.logFile, 'utf8')
   t.notOk(log.includes(clientSecret), 'the client secret is not in the log')
+  t.equal(printedPasswords.length, 2)
+  t.notOk(printedPasswords.some((p) => log.includes(p)), 'nor an official\u2019s mail password')
   t.notOk(log.includes(token.body.accessToken), 'the token is not in the log')
   t.match(log, /refused token request/, 'the refusal itself is logged')
   t.match(log, /"url":"\/v1\/agencies\/import"/, 'requests are logged at debug, yet carry no token')

@@ -3,6 +3,7 @@ import { caCommand } from './commands/ca.ts'
 import { downCommand } from './commands/down.ts'
 import { inboxCommand } from './commands/inbox.ts'
 import { ledgerCommand } from './commands/ledger.ts'
+import { mailCommand } from './commands/mail.ts'
 import { reportCommand } from './commands/report.ts'
 import { seedCommand } from './commands/seed.ts'
 import { simulateCommand } from './commands/simulate.ts'
@@ -21,7 +22,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   bench: benchCommand,
   ca: caCommand,
   webhooks: webhooksCommand,
-  ledger: ledgerCommand
+  ledger: ledgerCommand,
+  mail: mailCommand
 }
 
 const USAGE = `usage: lienthong <command>
@@ -53,6 +55,11 @@ const USAGE = `usage: lienthong <command>
                           try them again at once: those ids, that agency's, or both
   ledger verify [--as <code>]
                           recompute the audit ledger's hash chain and check its signed checkpoints
+  mail agency <code> <address>
+                          set the agency's mailbox, where the mail gateway delivers its documents
+  mail official <code> <address> --name "Nguyễn Văn A"
+                          issue an official's login to the mail gateway (SMTP, port MAIL_SMTP_PORT
+                          or 2525) and print it with the mail client's settings; again: a new password
 `
 
 const [name, ...args] = process.argv.slice(2)

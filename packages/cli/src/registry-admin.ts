@@ -8,9 +8,10 @@ async function call<T> (url: string, init: RequestInit & { token?: string }): Pr
   const res = await fetch(url, { ...init, headers })
   const text = await res.text()
   if (!res.ok) {
-    let code = ''
-    try { code = (JSON.parse(text) as { code?: string }).code ?? '' } catch {}
-    throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} → ${res.status} ${code}`.trim())
+    // the problem's detail says which field or which agency; registry never puts a secret in one
+    let problem: { code?: string, detail?: string } = {}
+    try { problem = JSON.parse(text) as typeof problem } catch {}
+    throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} → ${res.status} ${problem.code ?? ''}${problem.detail !== undefined ? `: ${problem.detail}` : ''}`.trim())
   }
   return JSON.parse(text) as T
 }
@@ -30,4 +31,16 @@ export async function createClient (registryUrl: string, adminToken: string, cod
   return await call(`${registryUrl}/v1/agencies/${code}/clients`, {
     method: 'POST', token: adminToken, body: JSON.stringify(scopes !== undefined ? { scopes } : {})
   })
+}
+
+/** Where the agency receives documents by mail: its mailbox in the directory. */
+export async function setAgencyMailbox (registryUrl: string, adminToken: string, code: string, mailAddress: string): Promise<{ code: string, endpoints: { mailAddress: string | null } }> {
+  return await call(`${registryUrl}/v1/agencies/${code}`, { method: 'PATCH', token: adminToken, body: JSON.stringify({ endpoints: { mailAddress } }) })
+}
+
+/** An official's login to the mail gateway, as registry issues it: the password is shown this once. */
+export interface MailCredentials { username: string, password: string, clientId: string, agency: string, name: string }
+
+export async function issueMailCredentials (registryUrl: string, adminToken: string, code: string, official: { address: string, name: string }): Promise<MailCredentials> {
+  return await call(`${registryUrl}/v1/agencies/${code}/mail-credentials`, { method: 'POST', token: adminToken, body: JSON.stringify(official) })
 }
