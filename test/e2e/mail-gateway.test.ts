@@ -30,7 +30,7 @@ async function send (stack: TestStack, from: string, to: string[], extra: Record
 
 async function statusOf (stack: TestStack, sender: string, id: string, recipient: string): Promise<string | undefined> {
   const answer = await request('GET', `${stack.routing.url}/v1/documents/${encodeURIComponent(id)}`, { token: await stack.tokenFor(sender) })
-  return (answer.body.recipients as Array<{ code: string, status: string }> | undefined)?.find((r) => r.code === recipient)?.status
+  return (answer.body.recipients as Array<{ recipient: string, status: string }> | undefined)?.find((r) => r.recipient === recipient)?.status
 }
 
 t.test('the mail gateway', async (t) => {
@@ -63,9 +63,11 @@ t.test('the mail gateway', async (t) => {
     const [mail] = await receiver.waitFor(1)
     t.equal(mail!.to && 'value' in mail!.to ? mail!.to.value[0]!.address : undefined, DISTRICT_MAILBOX)
     t.match(mail!.subject, /^\[Khẩn\] 12\/QĐ-UBND: Về việc phòng chống rét đậm, rét hại/)
-    t.equal(mail!.headers.get('importance'), 'high')
-    t.match(String(mail!.headers.get('x-priority')), /^1/)
-    t.equal(mail!.headers.get('x-lienthong-document'), docId)
+    const line = (key: string): string | undefined => mail!.headerLines.find((h) => h.key === key)?.line
+    t.match(line('importance'), /^Importance: high$/i)
+    t.match(line('x-priority'), /^X-Priority: 1\b/i)
+    t.equal(mail!.headers.get('priority'), 'high', 'a mail client reads it as important')
+    t.equal(decodeURI(String(mail!.headers.get('x-lienthong-document'))), docId)
     t.match(mail!.messageId, new RegExp(`^<d\\.[0-9a-f]{40}@${DOMAIN}>$`))
     const replyTo = mail!.replyTo && 'value' in mail!.replyTo ? mail!.replyTo.value[0]!.address! : ''
     t.match(replyTo, new RegExp(`^reply\\+[0-9a-f]{32}@${DOMAIN}$`))

@@ -172,11 +172,12 @@ export async function submitMail (ctx: SubmissionContext, s: Submission): Promis
   }
 }
 
-/** Importance / X-Priority of the mail, when the official marked it urgent in the client: khẩn. */
+/**
+ * Importance / X-Priority of the mail, when the official marked it urgent in the client: khẩn.
+ * mailparser folds both headers (and X-MSMail-Priority) into one `priority` header.
+ */
 function headerPriority (parsed: ParsedMail): number {
-  const importance = String(parsed.headers.get('importance') ?? '').trim().toLowerCase()
-  const xPriority = String(parsed.headers.get('x-priority') ?? '').trim()
-  return importance === 'high' || /^[12]\b/.test(xPriority) ? 1 : 0
+  return parsed.headers.get('priority') === 'high' ? 1 : 0
 }
 
 function todayInVietnam (): string {
