@@ -40,7 +40,7 @@ export async function queueDocumentMail (sql: Sql, m: { delivery: DeliveryMessag
     )
     insert into mail.outbound_mails (message_id, kind, document_id, recipient, to_address, priority, payload)
     select ${m.messageId}, 'document', ${delivery.documentId}, ${delivery.recipient}, ${m.toAddress}, ${delivery.envelope.document.priority},
-      jsonb_build_object('delivery', ${sql.json(delivery as never)}::jsonb, 'replyToken', token.token)
+      jsonb_build_object('delivery', ${JSON.stringify(delivery)}::jsonb, 'replyToken', token.token)
     from token
     on conflict (message_id) do nothing
     returning id`
@@ -51,7 +51,7 @@ export async function queueDocumentMail (sql: Sql, m: { delivery: DeliveryMessag
 export async function queueNotice (sql: Sql, m: { messageId: string, toAddress: string, notice: NoticePayload }): Promise<void> {
   await sql`
     insert into mail.outbound_mails (message_id, kind, to_address, priority, payload)
-    values (${m.messageId}, 'notice', ${m.toAddress}, ${NOTICE_PRIORITY}, ${sql.json(m.notice as never)})
+    values (${m.messageId}, 'notice', ${m.toAddress}, ${NOTICE_PRIORITY}, ${JSON.stringify(m.notice)}::jsonb)
     on conflict (message_id) do nothing`
 }
 
