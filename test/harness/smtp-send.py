@@ -15,7 +15,7 @@ job = json.load(sys.stdin)
 def build():
     if 'raw' in job:
         return base64.b64decode(job['raw'])
-    m = job['message']
+    m = job.get('message', {'subject': 'Thử', 'body': 'Số: 1/UBND-VP'})
     msg = EmailMessage()
     msg['From'] = m.get('fromHeader', job['from'])
     msg['To'] = ', '.join(job['to'])

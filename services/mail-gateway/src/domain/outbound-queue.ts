@@ -60,7 +60,7 @@ export async function queueNotice (sql: Sql, m: { messageId: string, toAddress: 
  * copy of the gateway skips them meanwhile, and if this one dies they become due again.
  */
 export async function claimDueMails (sql: Sql, limit: number, leaseMs: number): Promise<QueuedMail[]> {
-  const rows = await sql<Array<{ id: string, message_id: string, kind: 'document' | 'notice', document_id: string | null, recipient: string | null, to_address: string, payload: DocumentPayload | NoticePayload, attempts: number }>>`
+  const rows = await sql<Array<{ id: string, priority: number, message_id: string, kind: 'document' | 'notice', document_id: string | null, recipient: string | null, to_address: string, payload: DocumentPayload | NoticePayload, attempts: number }>>`
     update mail.outbound_mails set next_attempt_at = now() + ${leaseMs} * interval '1 millisecond', attempts = attempts + 1
     where id in (
       select id from mail.outbound_mails
@@ -69,10 +69,11 @@ export async function claimDueMails (sql: Sql, limit: number, leaseMs: number): 
       limit ${limit}
       for update skip locked
     )
-    returning id, message_id, kind, document_id, recipient, to_address, payload, attempts`
+    returning id, priority, message_id, kind, document_id, recipient, to_address, payload, attempts`
+  // the sender starts them in this order, a few at a time: the most urgent first here too
   return rows
+    .sort((a, b) => b.priority - a.priority || Number(a.id) - Number(b.id))
     .map((r) => ({ id: Number(r.id), messageId: r.message_id, kind: r.kind, documentId: r.document_id, recipient: r.recipient, toAddress: r.to_address, payload: r.payload, attempts: r.attempts }))
-    .sort((a, b) => a.id - b.id)
 }
 
 export async function markSent (sql: Sql, id: number): Promise<void> {

@@ -19,10 +19,15 @@ export interface OutboundSenderOptions {
   onOutcome?: (outcome: 'sent' | 'retry' | 'failed', mail: QueuedMail) => void
 }
 
-/** A relay's answer that will not change by trying again (5xx). */
+/**
+ * A relay's answer that will not change by trying again: a 5xx about this mail (its recipient at
+ * RCPT TO, its content at DATA). A 5xx at the greeting, the login or MAIL FROM says the gateway's
+ * settings are wrong, which an operator mends; every mail would fail for good meanwhile, so those
+ * are retried.
+ */
 function permanent (err: unknown): boolean {
-  const code = (err as { responseCode?: number }).responseCode
-  return typeof code === 'number' && code >= 500 && code < 600
+  const { responseCode: code, command } = err as { responseCode?: number, command?: string }
+  return typeof code === 'number' && code >= 500 && code < 600 && (command === 'RCPT TO' || command === 'DATA')
 }
 
 /**
@@ -35,6 +40,8 @@ export class OutboundSender {
   readonly #opts: OutboundSenderOptions
   readonly #transport: Transporter
   #running = true
+  /** set by nudge() and stop(): the loop looks again instead of sleeping, whenever it was told */
+  #nudged = false
   #wake: (() => void) | undefined
   #loop: Promise<void> | undefined
 
@@ -57,11 +64,13 @@ export class OutboundSender {
 
   /** New mail was queued: look now rather than at the next poll. */
   nudge (): void {
+    this.#nudged = true
     this.#wake?.()
   }
 
   async stop (): Promise<void> {
     this.#running = false
+    this.#nudged = true
     this.#wake?.()
     await this.#loop
     this.#transport.close()
@@ -70,6 +79,7 @@ export class OutboundSender {
   async #run (): Promise<void> {
     const { sql, concurrency, leaseMs, pollMs, log } = this.#opts
     while (this.#running) {
+      this.#nudged = false
       let due: QueuedMail[] = []
       try {
         due = await claimDueMails(sql, concurrency * 4, leaseMs)
@@ -77,6 +87,8 @@ export class OutboundSender {
         log.warn({ err }, 'the outbound queue cannot be read; trying again')
       }
       if (due.length === 0) {
+        // told while reading the queue: look again at once
+        if (this.#nudged) continue
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, pollMs)
           this.#wake = () => { clearTimeout(timer); resolve() }
