@@ -1,5 +1,5 @@
 import type { DeliveryMessage, DocumentFields } from '@lienthong/contracts'
-import { replyGuide, replyGuideText } from './mail-conventions.ts'
+import { guideHtml, guideText, replyGuide } from './writing-guide.ts'
 import { cutAtWord, escapeHtml, singleLine, viDate, viSize } from './vietnamese-text.ts'
 
 /**
@@ -141,7 +141,7 @@ export function documentText (input: DocumentMailInput): string {
     ...files.map((f) => `- ${f}`),
     '',
     'Cách trả lời',
-    ...replyGuideText(),
+    ...guideText(replyGuide()),
     ''
   ].join('\n')
 }
@@ -163,19 +163,9 @@ export function documentHtml (input: DocumentMailInput): string {
     `<table cellspacing="0" cellpadding="0">\n${table}\n</table>`,
     attachments,
     '<h3>Cách trả lời</h3>',
-    replyGuideHtml(),
+    guideHtml(replyGuide()),
     '</body></html>',
     ''
-  ].join('\n')
-}
-
-/** The same guide as `replyGuideText`, for the HTML body. */
-export function replyGuideHtml (): string {
-  const { steps, example } = replyGuide()
-  return [
-    `<ol>\n${steps.map((s) => `<li>${escapeHtml(s)}</li>`).join('\n')}\n</ol>`,
-    '<p>Ví dụ phần đầu thư trả lời:</p>',
-    `<pre style="background:#f4f4f4;padding:8px">${escapeHtml(example.join('\n'))}</pre>`
   ].join('\n')
 }
 

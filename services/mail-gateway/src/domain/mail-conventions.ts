@@ -55,7 +55,7 @@ export interface ConventionProblem {
 
 export type ConventionResult = { ok: true, value: MailConventions } | { ok: false, problems: ConventionProblem[] }
 
-/** The example every explanation uses, so that the guide and the reader cannot drift apart. */
+/** The example every explanation uses, here and in the writing guide. */
 export const NUMBER_LINE_EXAMPLE = 'Số: 45/UBND-VP'
 
 /** Limits of contracts `DocumentFields` and of a status note, checked here to explain them in Vietnamese. */
@@ -98,38 +98,6 @@ export function readMailConventions (mail: { subject: string, text: string }): C
     else if (!seen.has('signer')) problems.push(problem('signer', 'Có dòng "Chức vụ" nhưng thiếu dòng "Người ký: <họ tên>".', 'position given without the signer name'))
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value }
-}
-
-/**
- * How to answer by mail, in the words an official reads: numbered steps, and an example of the
- * top of a reply. The tests read the example back with `readMailConventions`.
- */
-export function replyGuide (): { steps: string[], example: string[] } {
-  return {
-    steps: [
-      'Bấm "Trả lời" (Reply) thư này và đính kèm văn bản trả lời (tệp PDF đã ký).',
-      `Ở dòng đầu tiên của thư, ghi số và ký hiệu của văn bản trả lời, ví dụ: ${NUMBER_LINE_EXAMPLE}. Ngay dưới có thể ghi thêm, mỗi mục một dòng: Loại, Ngày, Hạn, Độ khẩn (Thường, Khẩn, Thượng khẩn, Hỏa tốc), Người ký, Chức vụ.`,
-      'Tiêu đề thư sẽ là trích yếu của văn bản trả lời; nên sửa lại cho đúng nội dung văn bản.',
-      'Nếu muốn báo tình trạng xử lý văn bản này, viết thêm một dòng trên cùng (trên dòng "Số:") với một trong các từ khóa: #tiepnhan (đã tiếp nhận), #dangxuly (đang xử lý), #hoanthanh (hoàn thành), #tuchoi (từ chối, ghi lý do ngay sau trên cùng dòng).'
-    ],
-    example: [
-      NUMBER_LINE_EXAMPLE,
-      'Loại: Công văn',
-      'Ngày: 26/11/2026',
-      'Người ký: Nguyễn Văn An',
-      'Chức vụ: Chủ tịch'
-    ]
-  }
-}
-
-/** The guide as plain text lines. */
-export function replyGuideText (): string[] {
-  const { steps, example } = replyGuide()
-  return [
-    ...steps.map((s, i) => `${i + 1}. ${s}`),
-    'Ví dụ phần đầu thư trả lời:',
-    ...example.map((e) => `    ${e}`)
-  ]
 }
 
 // ---------------------------------------------------------------- subject
