@@ -244,7 +244,8 @@ function readField (line: FieldLine, value: MailConventions, signer: { position?
     case 'number': {
       const slash = line.value.indexOf('/')
       const number = slash < 0 ? line.value : line.value.slice(0, slash).trim()
-      const notation = slash < 0 ? '' : line.value.slice(slash + 1).trim()
+      // `Số: 45/UBND-VP.` ends a sentence; no ký hiệu ends with a dot.
+      const notation = slash < 0 ? '' : line.value.slice(slash + 1).trim().replace(/[.,;]+$/, '')
       const bad: string[] = []
       if (!NUMBER.test(number)) bad.push('số chỉ gồm chữ cái không dấu hoặc chữ số, tối đa 20 ký tự')
       if (!NOTATION.test(notation)) bad.push('ký hiệu viết liền, chỉ gồm chữ, số và các dấu . - /, ví dụ UBND-VP')

@@ -32,6 +32,7 @@ t.test('a notation may hold Vietnamese letters, dots and further slashes', async
   const value = ok(t, read('Số: 7/QĐ-UBND.VP/2026'))
   t.same(value.fields, { number: '7', notation: 'QĐ-UBND.VP/2026' })
   t.same(ok(t, read('Số : 12 / BC-UBND')).fields, { number: '12', notation: 'BC-UBND' }, 'spaces around the colon and slash are tolerated')
+  t.same(ok(t, read('Số: 12/BC-UBND.')).fields, { number: '12', notation: 'BC-UBND' }, 'a full stop after the line is not part of the notation')
 })
 
 t.test('every field line is read, labels compared without marks and case', async (t) => {
