@@ -43,7 +43,8 @@ export function cutAtWord (text: string, max: number): string {
   if (room <= 0) return ELLIPSIS.slice(0, Math.max(max, 0))
   const head = text.slice(0, room + 1)
   const space = head.search(/\s\S*$/)
-  // A "word" that would eat most of the room is a run of characters (a path, a link), not a word.
+  // When the last space comes early, what follows is a run of characters (a path, a link), not a
+  // word: better cut into it than drop it all.
   if (space > room * 0.6) {
     const kept = text.slice(0, space).replace(/[\s,;:.\-–—]+$/u, '')
     if (kept.length > 0) return kept + ELLIPSIS
