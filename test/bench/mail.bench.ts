@@ -56,7 +56,8 @@ class CountingReceiver {
         let head = ''
         stream.on('data', (chunk: Buffer) => { if (head.length < 16_384) head += chunk.toString('latin1') })
         stream.on('end', () => {
-          const doc = /^X-Lienthong-Document: (.+)$/mi.exec(head)?.[1]?.trim()
+          const header = /^X-Lienthong-Document: (.+)$/mi.exec(head)?.[1]?.trim()
+          const doc = header === undefined ? undefined : decodeURI(header)
           const id = /^Message-ID: (.+)$/mi.exec(head)?.[1]?.trim() ?? ''
           if (this.messageIds.has(id)) this.repeats++
           this.messageIds.add(id)

@@ -63,7 +63,9 @@ export function documentMail (input: DocumentMailInput): DocumentMail {
     html: documentHtml(input),
     priority: urgent ? 'high' : 'normal',
     headers: {
-      'X-Lienthong-Document': input.delivery.envelope.id,
+      // percent-encoded like a URI: ASCII, so every reader sees it alike (an RFC 2047 word in an
+      // unknown header is left undecoded by many), and decodeURI gives the id back
+      'X-Lienthong-Document': encodeURI(input.delivery.envelope.id),
       'X-Lienthong-Sender': input.delivery.envelope.sender,
       // The same values nodemailer writes for `priority`, so either way there is one of each.
       'X-Priority': urgent ? '1 (Highest)' : '3 (Normal)',

@@ -105,9 +105,16 @@ export function readMailConventions (mail: { subject: string, text: string }): C
 /** `Re:`, `Fwd:`, `TL:`, `Trả lời:` … any number of them, as mail clients stack them up. */
 const REPLY_PREFIX = /^(re|fw|fwd|tl|tra loi|chuyen tiep)\s*(\[\d+\])?\s*:\s*/
 
+/**
+ * What the gateway puts before the trích yếu of a mailed document (`[Khẩn] 12/QĐ-UBND: `): a reply
+ * that keeps the subject would otherwise make the answer's trích yếu the original's label and number.
+ */
+const MAILED_DOCUMENT_PREFIX = /^(\[[^\]]{1,30}\]\s*)?[0-9A-Za-z]{1,20}\/[\p{L}\p{N}][\p{L}\p{N}.\-/]{0,59}:\s+(?=\S)/u
+
 function readSubject (raw: string, problems: ConventionProblem[]): string {
   let subject = singleLine(raw)
   for (let cut = replyPrefixLength(subject); cut > 0; cut = replyPrefixLength(subject)) subject = subject.slice(cut).trim()
+  subject = subject.replace(MAILED_DOCUMENT_PREFIX, '')
   if (subject === '') {
     problems.push(problem('subject', 'Tiêu đề thư đang để trống. Tiêu đề thư là trích yếu của văn bản, ví dụ: "V/v báo cáo kết quả thu ngân sách quý III".', 'the subject (the document summary) is empty'))
   } else if (subject.length > SUBJECT_MAX) {

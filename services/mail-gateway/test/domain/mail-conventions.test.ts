@@ -184,6 +184,17 @@ t.test('the subject is the trích yếu once any number of reply and forward pre
   for (const [subject, expected] of cases) t.equal(ok(t, read('Số: 1/BC', subject)).subject, expected, subject)
 })
 
+t.test('a reply that keeps the mailed subject loses the gateway\u2019s label and number too', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['Re: [Khẩn] 12/QĐ-UBND: Về việc phòng chống rét', 'Về việc phòng chống rét'],
+    ['RE: 7/UBND-VP: Báo cáo tuần', 'Báo cáo tuần'],
+    ['TL: [Hỏa tốc hẹn giờ] 3/CT-UBND: Chỉ thị', 'Chỉ thị'],
+    ['V/v 12/QĐ-UBND: giữ nguyên', 'V/v 12/QĐ-UBND: giữ nguyên'],
+    ['12/QĐ-UBND:', '12/QĐ-UBND:']
+  ]
+  for (const [subject, expected] of cases) t.equal(ok(t, read('Số: 1/BC', subject)).subject, expected, subject)
+})
+
 t.test('an empty subject, or one of prefixes only, is a problem', async (t) => {
   for (const subject of ['', '   ', 'Re:', 'Re: Fwd: ']) {
     t.same(problems(t, read('Số: 1/BC', subject)).map((p) => p.field), ['subject'], JSON.stringify(subject))
