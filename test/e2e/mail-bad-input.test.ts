@@ -106,6 +106,10 @@ t.test('the mail gateway\u2019s door', async (t) => {
     t.match(notice.text, /Số:/, 'it shows the convention')
   })
 
+  await t.test('a step word in a mail that answers nothing', async (t) => {
+    await refused(t, { message: { subject: 'Không phải trả lời', body: '#hoanthanh\nSố: 30/UBND-VP' } }, 'data', 550, /MAIL_CONVENTION_BROKEN: #hoanthanh records a step/)
+  })
+
   await t.test('a reply token used twice, or by another agency', async (t) => {
     const sent = await request('POST', `${stack.routing.url}/v1/documents`, {
       token: await stack.tokenFor(PROVINCE),
@@ -132,5 +136,9 @@ t.test('the mail gateway\u2019s door', async (t) => {
     const first = await sendWithSmtplib(job({ message: { subject: 'Lần đầu', body: 'Số: 20/UBND-VP' } }))
     t.equal(first.code, 250, first.reply)
     await refused(t, { message: { subject: 'Cùng số, văn bản khác', body: 'Số: 20/UBND-VP' } }, 'data', 550, /5\.7\.0 MAIL_REFUSED_BY_EXCHANGE: RTE_DUPLICATE_DOCUMENT/)
+    // the sending policy is routing's: a district does not write to another district's commune
+    await refused(t, { to: [`000.01.32.H38@${DOMAIN}`], message: { subject: 'Sai tuyến', body: 'Số: 21/UBND-VP' } }, 'data', 550, /MAIL_REFUSED_BY_EXCHANGE: RTE_POLICY_REFUSED/)
+    const notice = await eventually(async () => receiver.mails.find((m) => m.subject?.startsWith('Không gửi được: Sai tuyến')), 15_000, 'the refusal notice')
+    t.match(notice.text, /RTE_POLICY_REFUSED/, 'the notice names the exchange\u2019s code')
   })
 })

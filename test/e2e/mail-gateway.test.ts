@@ -163,6 +163,19 @@ t.test('the mail gateway', async (t) => {
     t.same([...doc!.recipients].sort(), communes.sort(), 'every commune of the district')
   })
 
+  await t.test('the operator sees the outbound queue; an agency\u2019s token does not', async (t) => {
+    const operator = await request('GET', `${stack.mail.url}/v1/outbound`, { token: await stack.adminToken() })
+    t.equal(operator.status, 200)
+    t.ok(operator.body.sent >= 4, `${String(operator.body.sent)} mails sent`)
+    t.equal(operator.body.failed, 0)
+    const agency = await request('GET', `${stack.mail.url}/v1/outbound`, { token: await stack.tokenFor(DISTRICT) })
+    t.equal(agency.status, 403)
+    t.equal(agency.body.code, 'MAIL_FORBIDDEN')
+    const metrics = await (await fetch(`${stack.mail.url}/metrics`)).text()
+    t.match(metrics, /lienthong_mail_outbound_total\{outcome="sent"\} \d+/)
+    t.match(metrics, /lienthong_mail_inbound_total\{outcome="sent"\} \d+/)
+  })
+
   await t.test('the same mail sent twice makes one document', async (t) => {
     const raw = Buffer.from([
       `From: ${OFFICIAL}`, `To: ${PROVINCE}@${DOMAIN}`, 'Subject: =?utf-8?B?' + Buffer.from('Báo cáo lần hai').toString('base64') + '?=',

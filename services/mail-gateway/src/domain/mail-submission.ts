@@ -92,6 +92,10 @@ export async function submitMail (ctx: SubmissionContext, s: Submission): Promis
   const targets = s.recipients.map((r) => readMailAddress(r, ctx.domain))
   const reply = targets.find((t) => t.kind === 'reply')
   const group = targets.find((t) => t.kind === 'group')
+  if (step !== undefined && reply === undefined) {
+    await refuse('CONVENTION_BROKEN', `#${step} records a step on a document you received: use it in a reply to that document's mail`,
+      [`Từ khóa #${step} ghi bước xử lý cho văn bản đã nhận, nên chỉ dùng khi trả lời thư của văn bản đó (nút Trả lời).`], subject)
+  }
   let to: SendDocumentRequest['to']
   let answerTo: { documentId: string, token: string } | undefined
   if (reply?.kind === 'reply') {
