@@ -76,6 +76,9 @@ class CountingReceiver {
   }
 }
 
+let profiled: number[] = []
+const toggleProfiles = (): void => { for (const pid of profiled) process.kill(pid, 'SIGWINCH') }
+
 interface InboundFigures { offeredPerSecond: number, mails: number, accepted: number, refused: number, acceptedPerSecond: number, seconds: number, dataToReplyMs: ReturnType<typeof summary>, cpuSeconds: Record<string, number>, peakResidentMb: Record<string, number>, refusals: string[] }
 
 async function inbound (stack: TestStack, logins: Array<{ address: string, password: string }>): Promise<InboundFigures> {
@@ -93,6 +96,7 @@ async function inbound (stack: TestStack, logins: Array<{ address: string, passw
   const times: number[] = []
   const refusals: string[] = []
   let accepted = 0
+  toggleProfiles()
   const started = performance.now()
   const sends: Array<Promise<void>> = []
   for (let i = 0; i < total; i++) {
@@ -111,6 +115,9 @@ async function inbound (stack: TestStack, logins: Array<{ address: string, passw
   }
   await Promise.all(sends)
   const seconds = (performance.now() - started) / 1000
+  toggleProfiles()
+  // the profiles are written by the services' signal handlers, before anything stops them
+  if (profiled.length > 0) await settle(3_000)
   for (const t of transports) t.close()
   return {
     offeredPerSecond: rate,
@@ -161,9 +168,15 @@ async function main (): Promise<void> {
     await receiver.start(receiverPort)
     teardowns.push(async () => { await new Promise<void>((resolve) => { receiver.server!.close(() => { resolve() }) }) })
     process.stdout.write('starting a stack with the whole Lào Cai directory and the mail gateway…\n')
+    // BENCH_SERVICE_NODE_OPTIONS (`--import test/bench/cpu-profile-preload.mjs`) profiles the
+    // gateway, routing and the inbox during the inbound load (SIGWINCH starts and stops it)
+    const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS
+    const extra: Record<string, string> = nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }
     const stack = await startStack({ name: 'bench', teardown: (fn) => { teardowns.push(fn) } }, {
-      mail: { MAIL_RELAY_URL: `smtp://127.0.0.1:${receiverPort}`, OUTBOUND_CONCURRENCY: '32', SMTP_MESSAGE_MAX: String(40 * 1024 * 1024) }
+      mail: { MAIL_RELAY_URL: `smtp://127.0.0.1:${receiverPort}`, OUTBOUND_CONCURRENCY: '32', SMTP_MESSAGE_MAX: String(40 * 1024 * 1024), ...extra },
+      env: { routing: extra, inbox: extra }
     })
+    profiled = nodeOptions === undefined ? [] : [stack.mail.pid!, stack.routing.pid!, stack.inbox.pid!]
     const agencies = laocaiDirectory().filter((a) => a.code !== PROVINCE)
     const result: Record<string, unknown> = {}
     if (parts.has('inbound')) {

@@ -151,13 +151,12 @@ function lineStartIndex (body: Buffer, lineDash: Buffer, from: number): number {
   return at < 0 ? -1 : at + 1
 }
 
-const BASE64 = new Uint8Array(256)
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n') BASE64[c.charCodeAt(0)] = 1
+const NOT_BASE64 = /[^A-Za-z0-9+/= \t\r\n]/
 
 function checkBase64 (body: Buffer, at: At): Finding | undefined {
-  for (let i = 0; i < body.length; i++) {
-    if (BASE64[body[i]!] === 0) return malformed(at, 'a base64 body holds characters outside the base64 alphabet', 'có nội dung mã hóa base64 bị hỏng')
-  }
+  // one native regex pass over a latin1 view: a 1 MB attachment is checked in about a millisecond,
+  // several times faster than a loop over its bytes (docs/performance.md, "Mail")
+  if (NOT_BASE64.test(body.toString('latin1'))) return malformed(at, 'a base64 body holds characters outside the base64 alphabet', 'có nội dung mã hóa base64 bị hỏng')
   return undefined
 }
 
