@@ -5,15 +5,16 @@ export interface ReplyToken {
   documentId: string
   recipient: string
   sender: string
-  usedAt: Date | null
-  claimedAt: Date | null
+  /** as text: the service's Postgres client, shared with drizzle, reads timestamps as strings */
+  usedAt: string | null
+  claimedAt: string | null
 }
 
 /** A reply being sent holds its token this long at most; a gateway that died mid-way frees it then. */
 const CLAIM_MS = 5 * 60_000
 
 export async function findReplyToken (sql: Sql, token: string): Promise<ReplyToken | undefined> {
-  const [row] = await sql<Array<{ token: string, document_id: string, recipient: string, sender: string, used_at: Date | null, claimed_at: Date | null }>>`
+  const [row] = await sql<Array<{ token: string, document_id: string, recipient: string, sender: string, used_at: string | null, claimed_at: string | null }>>`
     select token, document_id, recipient, sender, used_at, claimed_at from mail.reply_tokens where token = ${token}`
   return row === undefined ? undefined : { token: row.token, documentId: row.document_id, recipient: row.recipient, sender: row.sender, usedAt: row.used_at, claimedAt: row.claimed_at }
 }
