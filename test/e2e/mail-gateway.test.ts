@@ -6,6 +6,7 @@ import { eventually, request } from '../harness/http.ts'
 import { MailReceiver } from '../harness/mail-receiver.ts'
 import { sendWithSmtplib } from '../harness/smtp-client.ts'
 import { issueOfficialLogin, registerAgencyMailbox, settle } from '../harness/mailboxes.ts'
+import { ATTACHMENT_MAX, MESSAGE_MAX, doorCases } from './mail-door-cases.ts'
 
 const PROVINCE = '000.00.00.H38'
 const DISTRICT = '000.00.31.H38'
@@ -39,7 +40,10 @@ t.test('the mail gateway', async (t) => {
   t.teardown(async () => { await receiver.stop() })
   const stack = await startStack(t, {
     agencies: laocaiAboveVillages(),
-    mail: { MAIL_RELAY_URL: `smtp://127.0.0.1:${receiver.port}`, OUTBOUND_RETRY_MS: '300', OUTBOUND_RETRY_MAX_MS: '1000', OUTBOUND_POLL_MS: '100' }
+    mail: {
+      MAIL_RELAY_URL: `smtp://127.0.0.1:${receiver.port}`, OUTBOUND_RETRY_MS: '300', OUTBOUND_RETRY_MAX_MS: '1000', OUTBOUND_POLL_MS: '100',
+      SMTP_ATTACHMENT_MAX: String(ATTACHMENT_MAX), SMTP_MESSAGE_MAX: String(MESSAGE_MAX)
+    }
   })
   await registerAgencyMailbox(stack, DISTRICT, DISTRICT_MAILBOX)
   const login = await issueOfficialLogin(stack, DISTRICT, OFFICIAL, 'Nguyễn Văn An')
@@ -172,8 +176,8 @@ t.test('the mail gateway', async (t) => {
     t.equal(agency.status, 403)
     t.equal(agency.body.code, 'MAIL_FORBIDDEN')
     const metrics = await (await fetch(`${stack.mail.url}/metrics`)).text()
-    t.match(metrics, /lienthong_mail_outbound_total\{outcome="sent"\} \d+/)
-    t.match(metrics, /lienthong_mail_inbound_total\{outcome="sent"\} \d+/)
+    t.match(metrics, /lienthong_mail_outbound_total\{outcome="sent"[^}]*\} \d+/)
+    t.match(metrics, /lienthong_mail_inbound_total\{outcome="sent"[^}]*\} \d+/)
   })
 
   await t.test('the same mail sent twice makes one document', async (t) => {
@@ -188,4 +192,7 @@ t.test('the mail gateway', async (t) => {
     const [row] = await stack.sql`select count(*)::int as n from routing.documents where sender = ${DISTRICT} and number = '48'`
     t.equal(row!.n, 1)
   })
+
+  // last: they register mailboxes and logins of their own, and retire a department
+  await t.test('the door\u2019s rules and bad input', async (t) => { await doorCases(t, stack, receiver) })
 })

@@ -1,8 +1,10 @@
-import t, { type Test } from 'tap'
-import { freePort } from '@lienthong/infra'
-import { laocaiAboveVillages, startStack, type TestStack } from '../harness/stack.ts'
+// The mail gateway's door: its rules and bad input, each refused with its SMTP reply and nothing
+// sent. Not a test file of its own: mail-gateway.test.ts runs these on its stack, which saves the
+// suite a stack (see docs/performance.md on the suite's time).
+import type { Test } from 'tap'
+import type { TestStack } from '../harness/stack.ts'
 import { eventually, request } from '../harness/http.ts'
-import { MailReceiver } from '../harness/mail-receiver.ts'
+import type { MailReceiver } from '../harness/mail-receiver.ts'
 import { sendWithSmtplib, type SmtpJob, type SmtpOutcome } from '../harness/smtp-client.ts'
 import { issueOfficialLogin, registerAgencyMailbox, settle } from '../harness/mailboxes.ts'
 
@@ -13,8 +15,9 @@ const RETIRED = '000.00.21.H38'
 const DOMAIN = 'lienthong.local'
 const OFFICIAL = 'tran.thi.binh@laocai.example'
 const OTHER_OFFICIAL = 'le.van.cuong@laocai.example'
-const ATTACHMENT_MAX = 1024 * 1024
-const MESSAGE_MAX = 3 * 1024 * 1024
+/** what mail-gateway.test.ts sets the gateway's SMTP_ATTACHMENT_MAX and SMTP_MESSAGE_MAX to */
+export const ATTACHMENT_MAX = 1024 * 1024
+export const MESSAGE_MAX = 3 * 1024 * 1024
 
 /** A whole message, line by line, with CRLF: what a broken or hostile client would put after DATA. */
 function rawMail (headers: string[], body: string | Buffer): Buffer {
@@ -27,14 +30,7 @@ async function documentCount (stack: TestStack): Promise<{ documents: number, it
   return { documents: d!.n, items: i!.n }
 }
 
-t.test('the mail gateway\u2019s door', async (t) => {
-  const receiver = new MailReceiver(await freePort())
-  await receiver.start()
-  t.teardown(async () => { await receiver.stop() })
-  const stack = await startStack(t, {
-    agencies: laocaiAboveVillages(),
-    mail: { MAIL_RELAY_URL: `smtp://127.0.0.1:${receiver.port}`, OUTBOUND_POLL_MS: '100', SMTP_ATTACHMENT_MAX: String(ATTACHMENT_MAX), SMTP_MESSAGE_MAX: String(MESSAGE_MAX) }
-  })
+export async function doorCases (t: Test, stack: TestStack, receiver: MailReceiver): Promise<void> {
   await registerAgencyMailbox(stack, DISTRICT, 'vanthu.h31@laocai.example')
   await registerAgencyMailbox(stack, OTHER_DISTRICT, 'vanthu.h32@laocai.example')
   const login = await issueOfficialLogin(stack, DISTRICT, OFFICIAL, 'Trần Thị Bình')
@@ -141,4 +137,4 @@ t.test('the mail gateway\u2019s door', async (t) => {
     const notice = await eventually(async () => receiver.mails.find((m) => m.subject?.startsWith('Không gửi được: Sai tuyến')), 15_000, 'the refusal notice')
     t.match(notice.text, /RTE_POLICY_REFUSED/, 'the notice names the exchange\u2019s code')
   })
-})
+}
