@@ -65,6 +65,12 @@ export async function doorCases (t: Test, stack: TestStack, receiver: MailReceiv
     await refused(t, { message: { subject: 'Giả mạo', body: 'Số: 2/UBND-VP', fromHeader: OTHER_OFFICIAL } }, 'data', 553, /MAIL_SENDER_MISMATCH/)
   })
 
+  await t.test('more recipients than one mail may have: the rest are refused at RCPT TO, for another mail', async (t) => {
+    const agencies = (await stack.sql`select code from registry.agencies where status = 'active' and code <> ${DISTRICT} order by code limit 101`).map((r) => `${String(r.code)}@${DOMAIN}`)
+    t.equal(agencies.length, 101)
+    await refused(t, { to: agencies, message: { subject: 'Quá nhiều nơi nhận', body: 'Số: 2/UBND-VP' } }, 'rcpt', 452, /4\.5\.3 MAIL_TOO_MANY_RECIPIENTS: at most 100 recipients/)
+  })
+
   await t.test('unknown and retired recipients are refused at RCPT TO', async (t) => {
     await refused(t, { to: [`000.00.88.H38@${DOMAIN}`], message: { subject: 'x', body: 'Số: 3/UBND-VP' } }, 'rcpt', 550, /5\.1\.1 MAIL_UNKNOWN_RECIPIENT: no agency 000\.00\.88\.H38/)
     await refused(t, { to: [`nobody@${DOMAIN}`], message: { subject: 'x', body: 'Số: 3/UBND-VP' } }, 'rcpt', 550, /MAIL_UNKNOWN_RECIPIENT/)
