@@ -57,13 +57,13 @@ async function assemble (config: MailGatewayConfig, res: Awaited<ReturnType<type
   const mails = new Counter({ name: 'lienthong_mail_outbound_total', help: 'Outbound mails by outcome of a try', labelNames: ['outcome'], registers: [app.metrics] })
   const submissions = new Counter({ name: 'lienthong_mail_inbound_total', help: 'Officials\u2019 mails at the end of DATA, by outcome', labelNames: ['outcome'], registers: [app.metrics] })
 
-  const reader = new AttachmentReader(attachments)
+  const composing = { directory, attachments: new AttachmentReader(attachments), from: config.mailFrom, domain: config.mailDomain }
   const sender = config.MAIL_RELAY_URL === undefined
     ? undefined
     : new OutboundSender({
       sql: res.sql,
       relayUrl: config.MAIL_RELAY_URL,
-      message: async (mail) => await outboundMessage({ directory, attachments: reader, from: config.mailFrom, domain: config.mailDomain }, mail),
+      message: async (mail) => await outboundMessage(composing, mail),
       concurrency: config.OUTBOUND_CONCURRENCY,
       retryMs: config.OUTBOUND_RETRY_MS,
       retryMaxMs: config.OUTBOUND_RETRY_MAX_MS,

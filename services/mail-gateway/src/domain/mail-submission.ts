@@ -73,20 +73,17 @@ export async function submitMail (ctx: SubmissionContext, s: Submission): Promis
   }
 
   const conventions = readMailConventions({ subject, text: parsed.text ?? '' })
-  if (!conventions.ok) {
-    await refuse('CONVENTION_BROKEN', conventions.problems.map((p) => p.en).join('; '), conventions.problems.map((p) => p.vi), subject)
-    throw new Error('unreachable')
-  }
+  if (!conventions.ok) return await refuse('CONVENTION_BROKEN', conventions.problems.map((p) => p.en).join('; '), conventions.problems.map((p) => p.vi), subject)
   const { fields, step, stepNote } = conventions.value
 
   const files = parsed.attachments.filter((a) => !(a.related === true && a.contentDisposition === 'inline'))
   for (const [i, a] of files.entries()) {
     const name = a.filename ?? `tep-${i + 1}`
     if (a.size > ctx.attachmentMax) {
-      await refuse('ATTACHMENT_TOO_LARGE', `${asciiName(name)} has ${a.size} bytes; an attachment may have at most ${ctx.attachmentMax}`, [`Tệp ${name} lớn hơn giới hạn ${Math.floor(ctx.attachmentMax / 1024 / 1024)} MB.`], subject)
+      await refuse('ATTACHMENT_TOO_LARGE', `${name} has ${a.size} bytes; an attachment may have at most ${ctx.attachmentMax}`, [`Tệp ${name} lớn hơn giới hạn ${Math.floor(ctx.attachmentMax / 1024 / 1024)} MB.`], subject)
     }
     const kind = checkAttachmentKind({ filename: name, contentType: a.contentType, content: a.content })
-    if (!kind.ok) await refuse('ATTACHMENT_TYPE_MISMATCH', `${asciiName(name)}: ${kind.reason}`, [kind.vi], subject)
+    if (!kind.ok) await refuse('ATTACHMENT_TYPE_MISMATCH', `${name}: ${kind.reason}`, [kind.vi], subject)
   }
 
   const targets = s.recipients.map((r) => readMailAddress(r, ctx.domain))
@@ -196,8 +193,4 @@ function attachmentName (filename: string | undefined, i: number): string {
   const base = (filename ?? '').split(/[/\\]/).pop() ?? ''
   const clean = base.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '').trim().normalize('NFC').slice(0, 255)
   return clean === '' || clean === '.' || clean === '..' ? `tep-dinh-kem-${i + 1}` : clean
-}
-
-function asciiName (name: string): string {
-  return name.normalize('NFD').replace(/[^\x20-\x7e]/g, '')
 }
